@@ -1,0 +1,164 @@
+"""Console output of the pipeline: one line per stage with its time, tables, a summary.
+
+All user-facing text goes through [`Output`][pipeline.output.Output] so stages stay
+testable (tests pass a `Console` that records) and the look is consistent: `▶ stage`
+when a stage starts, `✔ stage (1.2s)` / `✘ stage failed (0.3s)` when it ends, and a
+summary table at the end of `ci`.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import RenderableType
+
+#: Rich styles for the broker's notice types (publish and matrix notices).
+NOTICE_STYLES = {
+    "success": "green",
+    "info": "cyan",
+    "warning": "yellow",
+    "error": "red",
+    "danger": "red",
+    "prompt": "bold",
+    "debug": "dim",
+}
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """How a stage ended.
+
+    Attributes:
+        name:
+            The stage's name.
+
+        status:
+            `passed`, `failed` or `skipped`.
+
+        seconds:
+            How long it took.
+
+        note:
+            Why it was skipped, or a short outcome.
+    """
+
+    name: str
+    status: str
+    seconds: float
+    note: str = ""
+
+
+class Output:
+    """Prints stage progress, messages and tables, and remembers stage results."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        """Create the output.
+
+        Args:
+            console:
+                Where to print; a fresh stdout console by default.
+        """
+        # soft_wrap: long lines (URLs, broker messages) stay whole in CI logs instead of
+        # being folded at the 80 columns rich assumes when output is not a terminal.
+        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.results: list[StageResult] = []
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Announce a stage, time it, and print how it ended.
+
+        Args:
+            name:
+                The stage's name, e.g. `publish`.
+
+        Yields:
+            Nothing; the stage runs inside the `with` block.
+        """
+        self.console.print(f"[bold blue]▶ {escape(name)}[/]")
+        started = time.perf_counter()
+        try:
+            yield
+        except BaseException:
+            seconds = time.perf_counter() - started
+            self.results.append(StageResult(name, "failed", seconds))
+            self.console.print(f"[bold red]✘ {escape(name)} failed[/] [dim]({seconds:.1f}s)[/]")
+            raise
+        seconds = time.perf_counter() - started
+        self.results.append(StageResult(name, "passed", seconds))
+        self.console.print(f"[bold green]✔ {escape(name)}[/] [dim]({seconds:.1f}s)[/]")
+
+    def skip(self, name: str, reason: str) -> None:
+        """Record and print a stage that did not run.
+
+        Args:
+            name:
+                The stage's name.
+
+            reason:
+                Why it was skipped.
+        """
+        self.results.append(StageResult(name, "skipped", 0.0, reason))
+        self.console.print(f"[bold yellow]⏭ {escape(name)} skipped:[/] {escape(reason)}")
+
+    def info(self, message: str) -> None:
+        """Print an informational line."""
+        self.console.print(f"  {escape(message)}")
+
+    def success(self, message: str) -> None:
+        """Print a line that reports something good."""
+        self.console.print(f"  [green]{escape(message)}[/]")
+
+    def warn(self, message: str) -> None:
+        """Print a warning line."""
+        self.console.print(f"  [yellow]warning:[/] {escape(message)}")
+
+    def error(self, message: str) -> None:
+        """Print an error line (the stage's exception still decides the exit code)."""
+        self.console.print(f"  [red]{escape(message)}[/]")
+
+    def notice(self, kind: str, text: str) -> None:
+        """Print a broker notice, coloured by its type.
+
+        Args:
+            kind:
+                The notice type (`success`, `info`, `warning`, `error`, `prompt`, `debug`).
+
+            text:
+                The text; may span several lines.
+        """
+        style = NOTICE_STYLES.get(kind, "")
+        for line in text.splitlines() or [""]:
+            self.console.print(f"  [{style}]{escape(line)}[/]" if style else f"  {escape(line)}")
+
+    def show(self, renderable: RenderableType) -> None:
+        """Print a table or any other rich renderable."""
+        self.console.print(renderable)
+
+    def summary(self) -> None:
+        """Print a table of every stage recorded so far, with status and time."""
+        table = Table(title="Pipeline summary", title_justify="left")
+        table.add_column("stage")
+        table.add_column("result")
+        table.add_column("time", justify="right")
+        table.add_column("note")
+        styles = {"passed": "green", "failed": "red", "skipped": "yellow"}
+        for result in self.results:
+            table.add_row(
+                escape(result.name),
+                f"[{styles.get(result.status, '')}]{result.status}[/]",
+                f"{result.seconds:.1f}s",
+                escape(result.note),
+            )
+        total = sum(result.seconds for result in self.results)
+        table.add_row("[bold]total[/]", "", f"[bold]{total:.1f}s[/]", "")
+        self.console.print(table)

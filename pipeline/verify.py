@@ -1,0 +1,666 @@
+"""The verify stage: verify ProductService against the pacts the broker selects.
+
+The stage guards against the three classic false greens:
+
+1. **Verifying nothing.** Before running the verifier, the stage sends the very selectors
+   the verifier will send (`mainBranch`, `deployedOrReleased`, `matchingBranch`, pending
+   on, WIP since a date, the provider branch) to `pb:provider-pacts-for-verification` and
+   prints the selected pacts with the reason each was selected (pending? WIP? notices).
+   No selected pact is a failure unless `--allow-empty` (a provider's very first build).
+2. **A failure that does not count.** The verifier's per-interaction results are shown
+   with their pending flag, so a failing pending pact is visible rather than silent.
+3. **Results that never reached the broker.** When results are published, the stage reads
+   each pact's latest verification back and fails unless it is this provider version's.
+
+`ci-webhook` mode verifies the one pact a broker webhook points at (`PACT_URL`), the way a
+"contract requiring verification published" webhook build does, with no broker selectors
+(adding them would verify unrelated pacts too).
+
+The provider side — serving the app in this process, state handlers, refreshing auth
+tokens — lives in `provider/verification.py`; it is imported lazily so the other stages
+(and their tests) do not need pact's FFI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline.errors import ConfigurationError, PipelineError, StageFailed
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from pact import Verifier
+    from pact.verifier import BrokerSelectorBuilder
+
+    from pipeline.broker_client import BrokerClient, JsonObject
+    from pipeline.git import Revision
+    from pipeline.output import Output
+    from pipeline.settings import BrokerAuth, Settings
+
+#: The consumer version selectors, as keyword arguments of pact-python's
+#: `BrokerSelectorBuilder.consumer_version`: the recommended set (docs.pact.io) — the
+#: consumers' main branch, whatever is deployed or released, and the consumer branch with
+#: the same name as the provider's (for coordinated feature branches).
+SELECTORS: tuple[Mapping[str, Any], ...] = (
+    {"main_branch": True},
+    {"deployed_or_released": True},
+    {"matching_branch": True},
+)
+
+
+def selector_json(selector: Mapping[str, Any]) -> JsonObject:
+    """Translate pact-python selector keywords to the broker's JSON keys.
+
+    Args:
+        selector:
+            E.g. `{"main_branch": True}`.
+
+    Returns:
+        E.g. `{"mainBranch": True}`.
+    """
+    return {_camel(key): value for key, value in selector.items()}
+
+
+def for_verification_request(*, branch: str, wip_since: str) -> JsonObject:
+    """Build the pacts-for-verification request the verifier itself will send.
+
+    Args:
+        branch:
+            The provider's branch (pending and WIP are computed per branch).
+
+        wip_since:
+            Include work-in-progress pacts published after this date.
+
+    Returns:
+        The JSON body.
+    """
+    return {
+        "consumerVersionSelectors": [selector_json(selector) for selector in SELECTORS],
+        "includePendingStatus": True,
+        "includeWipPactsSince": wip_since,
+        "providerVersionBranch": branch,
+    }
+
+
+@dataclass(frozen=True)
+class SelectedPact:
+    """A pact the broker selected for verification, and why.
+
+    Attributes:
+        name:
+            E.g. "Pact between FrontendWebsite (1a2b) and ProductService".
+
+        url:
+            The pact's URL (it carries the selection metadata).
+
+        reason:
+            The broker's short description, e.g. "latest from main branch".
+
+        pending:
+            Whether a failure will not fail the build.
+
+        wip:
+            Whether it is a work-in-progress pact.
+
+        notices:
+            The broker's "before verification" notices.
+    """
+
+    name: str
+    url: str
+    reason: str
+    pending: bool = False
+    wip: bool = False
+    notices: tuple[str, ...] = ()
+
+
+def parse_selected(pacts: Sequence[Mapping[str, Any]]) -> list[SelectedPact]:
+    """Read the `_embedded.pacts` entries of a pacts-for-verification answer.
+
+    Args:
+        pacts:
+            The entries.
+
+    Returns:
+        The selected pacts; entries without a URL are dropped (the verifier ignores them).
+    """
+    selected = []
+    for pact in pacts:
+        link = pact.get("_links", {}).get("self", {})
+        url = link.get("href") if isinstance(link, dict) else None
+        if not isinstance(url, str):
+            continue
+        properties = pact.get("verificationProperties") or {}
+        notices = tuple(
+            str(notice.get("text", ""))
+            for notice in properties.get("notices") or []
+            if isinstance(notice, dict) and notice.get("when") == "before_verification"
+        )
+        selected.append(
+            SelectedPact(
+                name=str(link.get("name") or url),
+                url=url,
+                reason=str(pact.get("shortDescription", "")),
+                pending=properties.get("pending") is True,
+                wip=properties.get("wip") is True,
+                notices=notices,
+            )
+        )
+    return selected
+
+
+def selection_table(selected: Sequence[SelectedPact], *, provider: str, branch: str) -> Table:
+    """Render the selected pacts and why they were selected.
+
+    Args:
+        selected:
+            The selected pacts.
+
+        provider:
+            The provider's name.
+
+        branch:
+            The provider's branch.
+
+    Returns:
+        The table.
+    """
+    table = Table(
+        title=f"Pacts selected for {escape(provider)} (branch {escape(branch)})",
+        title_justify="left",
+    )
+    for column in ("pact", "selected because", "pending", "wip", "notices"):
+        table.add_column(column)
+    for pact in selected:
+        table.add_row(
+            escape(pact.name),
+            escape(pact.reason),
+            "[yellow]yes[/]" if pact.pending else "no",
+            "[yellow]yes[/]" if pact.wip else "no",
+            escape("\n".join(pact.notices)),
+        )
+    return table
+
+
+@dataclass(frozen=True)
+class InteractionResult:
+    """The verifier's verdict on one interaction.
+
+    Attributes:
+        consumer:
+            The consumer.
+
+        description:
+            The interaction's description.
+
+        passed:
+            Whether it verified.
+
+        pending:
+            Whether it belongs to a pending pact (a failure does not fail the build).
+
+        mismatch:
+            The first mismatch, in words, when it failed.
+    """
+
+    consumer: str
+    description: str
+    passed: bool
+    pending: bool
+    mismatch: str = ""
+
+
+@dataclass(frozen=True)
+class VerificationOutcome:
+    """What a verifier run produced.
+
+    Attributes:
+        passed:
+            Whether the verifier succeeded (pending failures do not count).
+
+        interactions:
+            The per-interaction results.
+    """
+
+    passed: bool
+    interactions: tuple[InteractionResult, ...] = field(default_factory=tuple)
+
+    @property
+    def failures(self) -> tuple[InteractionResult, ...]:
+        """The failed interactions that fail the build (not pending)."""
+        return tuple(
+            result for result in self.interactions if not result.passed and not result.pending
+        )
+
+
+def parse_results(results: Mapping[str, Any]) -> tuple[InteractionResult, ...]:
+    """Read `Verifier.results` into per-interaction results.
+
+    Args:
+        results:
+            The verifier's JSON results.
+
+    Returns:
+        One result per verified interaction.
+    """
+    parsed = []
+    for item in results.get("interactionResults") or []:
+        if not isinstance(item, dict):
+            continue
+        mismatches = (item.get("mismatch") or {}).get("mismatches") or []
+        first = mismatches[0] if mismatches and isinstance(mismatches[0], dict) else {}
+        mismatch = " ".join(
+            part for part in (str(first.get("path", "")), str(first.get("mismatch", ""))) if part
+        )
+        if not mismatch and isinstance(item.get("mismatch"), dict):
+            mismatch = str(item["mismatch"].get("message") or item["mismatch"].get("type", ""))
+        parsed.append(
+            InteractionResult(
+                consumer=str(item.get("consumer", "")),
+                description=str(item.get("description", "")),
+                passed=item.get("result") == "OK",
+                pending=item.get("pending") is True,
+                mismatch=mismatch,
+            )
+        )
+    return tuple(parsed)
+
+
+def results_table(outcome: VerificationOutcome) -> Table:
+    """Render per-interaction results, flagging failures that do not count (pending).
+
+    Args:
+        outcome:
+            The verification outcome.
+
+    Returns:
+        The table.
+    """
+    table = Table(title="Verification results", title_justify="left")
+    for column in ("consumer", "interaction", "result", "counts?", "mismatch"):
+        table.add_column(column)
+    for result in outcome.interactions:
+        verdict = "[green]passed[/]" if result.passed else "[red]failed[/]"
+        counts = "no (pending)" if result.pending and not result.passed else "yes"
+        table.add_row(
+            escape(result.consumer),
+            escape(result.description),
+            verdict,
+            counts,
+            escape(result.mismatch),
+        )
+    return table
+
+
+def failure_message(provider: str, version: str, outcome: VerificationOutcome) -> str:
+    """Summarise a failed verification in one line.
+
+    Args:
+        provider:
+            The provider's name.
+
+        version:
+            The provider version.
+
+        outcome:
+            The failed outcome.
+
+    Returns:
+        E.g. "verification of ProductService 1a2b failed: 2 of 6 interactions (first: get
+        all products: $[0] Actual map is missing the following keys: name)".
+    """
+    failures = outcome.failures
+    if not failures:
+        return f"verification of {provider} {version} failed — see the verifier's report above"
+    first = failures[0]
+    return (
+        f"verification of {provider} {version} failed: {len(failures)} of "
+        f"{len(outcome.interactions)} interactions (first: {first.description}: "
+        f"{first.mismatch or 'see the report above'})"
+    )
+
+
+def add_broker_source(
+    verifier: Verifier,
+    *,
+    broker_url: str,
+    auth: BrokerAuth,
+    branch: str,
+    wip_since: date,
+) -> Verifier:
+    """Point the verifier at the broker with our selectors, pending and WIP.
+
+    Args:
+        verifier:
+            The verifier.
+
+        broker_url:
+            The broker's URL.
+
+        auth:
+            Broker credentials.
+
+        branch:
+            The provider branch (pending/WIP are computed for it).
+
+        wip_since:
+            Include WIP pacts published after this date.
+
+    Returns:
+        The verifier.
+    """
+    # use_env=False: the credentials come from our settings, which already read the
+    # standard variables; letting pact-python read them again could mix token and basic.
+    builder: BrokerSelectorBuilder
+    if auth.token:
+        builder = verifier.broker_source(broker_url, token=auth.token, selector=True, use_env=False)
+    else:
+        builder = verifier.broker_source(
+            broker_url,
+            username=auth.username,
+            password=auth.password,
+            selector=True,
+            use_env=False,
+        )
+    for selector in SELECTORS:
+        builder = builder.consumer_version(**selector)
+    return builder.include_pending().include_wip_since(wip_since).provider_branch(branch).build()
+
+
+def add_url_source(verifier: Verifier, *, pact_url: str, auth: BrokerAuth) -> Verifier:
+    """Point the verifier at one pact URL (ci-webhook mode).
+
+    Args:
+        verifier:
+            The verifier.
+
+        pact_url:
+            The pact's URL from the broker webhook (`${pactbroker.pactUrl}`).
+
+        auth:
+            Broker credentials.
+
+    Returns:
+        The verifier.
+    """
+    if auth.token:
+        return verifier.add_source(pact_url, token=auth.token)
+    return verifier.add_source(pact_url, username=auth.username, password=auth.password)
+
+
+def run_verifier(
+    settings: Settings,
+    out: Output,
+    add_source: Callable[[Verifier], Verifier],
+    *,
+    publish_as: Revision | None,
+) -> VerificationOutcome:
+    """Serve ProductService in this process and run pact's verifier against it.
+
+    Args:
+        settings:
+            The settings (provider name, build URL).
+
+        out:
+            Where to print the per-interaction table.
+
+        add_source:
+            Adds the pacts to verify to the verifier.
+
+        publish_as:
+            The provider version and branch to publish results as, or `None` to not
+            publish.
+
+    Returns:
+        The outcome.
+
+    Raises:
+        PipelineError:
+            If the provider's verification support cannot be imported or started.
+    """
+    os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
+    try:
+        from provider.verification import running_provider
+    except ImportError as error:
+        msg = f"cannot load provider/verification.py: {error}"
+        raise PipelineError(msg) from None
+    try:
+        with running_provider() as provider:
+            verifier = add_source(provider.verifier(settings.provider))
+            if publish_as is not None:
+                verifier.set_publish_options(
+                    publish_as.version, url=settings.build_url, branch=publish_as.branch
+                )
+            # The verifier's report is printed by the Rust core straight to file
+            # descriptor 1; flush ours first so the two do not interleave.
+            sys.stdout.flush()
+            try:
+                verifier.verify()
+            except RuntimeError:
+                passed = False
+            else:
+                passed = True
+            sys.stdout.flush()
+            outcome = VerificationOutcome(
+                passed=passed, interactions=parse_results(verifier.results)
+            )
+    except RuntimeError as error:
+        # running_provider raises RuntimeError when uvicorn cannot start.
+        msg = f"cannot serve {settings.provider} for verification: {error}"
+        raise PipelineError(msg) from None
+    if outcome.interactions:
+        out.show(results_table(outcome))
+    return outcome
+
+
+def verify(
+    settings: Settings,
+    broker: BrokerClient,
+    revision: Revision,
+    out: Output,
+    *,
+    publish: bool,
+    allow_empty: bool = False,
+) -> None:
+    """Verify the provider against the pacts the broker selects for its branch.
+
+    Args:
+        settings:
+            The settings.
+
+        broker:
+            The broker client.
+
+        revision:
+            The provider version and branch.
+
+        out:
+            Where to print.
+
+        publish:
+            Publish the results to the broker (and check they arrived).
+
+        allow_empty:
+            Succeed when the broker selects no pact (a provider's first build).
+
+    Raises:
+        PipelineError:
+            If no pact is selected, the verification fails, or the results were not
+            published.
+    """
+    wip_since = parse_wip_since(settings.wip_since)
+    selected = parse_selected(
+        broker.pacts_for_verification(
+            settings.provider,
+            for_verification_request(branch=revision.branch, wip_since=wip_since.isoformat()),
+        )
+    )
+    if not selected:
+        message = (
+            f"no pacts selected for verification of {settings.provider} (branch "
+            f"{revision.branch}): publish the consumer's pacts first (`invoke publish`)"
+        )
+        if allow_empty:
+            out.warn(f"{message}; nothing to verify (--allow-empty)")
+            return
+        msg = f"{message}, or pass --allow-empty"
+        raise StageFailed(msg)
+    out.show(selection_table(selected, provider=settings.provider, branch=revision.branch))
+    outcome = run_verifier(
+        settings,
+        out,
+        lambda verifier: add_broker_source(
+            verifier,
+            broker_url=broker.base_url,
+            auth=broker.auth,
+            branch=revision.branch,
+            wip_since=wip_since,
+        ),
+        publish_as=revision if publish else None,
+    )
+    _report(settings, broker, revision, out, outcome, [pact.url for pact in selected], publish)
+
+
+def verify_pact_url(
+    settings: Settings,
+    broker: BrokerClient,
+    revision: Revision,
+    out: Output,
+    *,
+    pact_url: str,
+    publish: bool,
+) -> None:
+    """Verify the single pact at `pact_url` (the `ci-webhook` stage).
+
+    Args:
+        settings:
+            The settings.
+
+        broker:
+            The broker client (to check that results were published).
+
+        revision:
+            The provider version and branch.
+
+        out:
+            Where to print.
+
+        pact_url:
+            The pact's URL.
+
+        publish:
+            Publish the results to the broker (and check they arrived).
+
+    Raises:
+        PipelineError:
+            If the verification fails or the results were not published.
+    """
+    out.info(f"verifying the pact at {pact_url}")
+    outcome = run_verifier(
+        settings,
+        out,
+        lambda verifier: add_url_source(verifier, pact_url=pact_url, auth=broker.auth),
+        publish_as=revision if publish else None,
+    )
+    _report(settings, broker, revision, out, outcome, [pact_url], publish)
+
+
+def _report(
+    settings: Settings,
+    broker: BrokerClient,
+    revision: Revision,
+    out: Output,
+    outcome: VerificationOutcome,
+    pact_urls: Sequence[str],
+    publish: bool,
+) -> None:
+    if not outcome.interactions and outcome.passed:
+        msg = f"the verifier checked no interaction of {settings.provider}: nothing was verified"
+        raise StageFailed(msg)
+    if publish:
+        # Check even after a failure: a published failure is what makes can-i-deploy say
+        # "no" (rather than "unknown"), so its absence is worth reporting too.
+        check_published(broker, pact_urls, revision.version, out)
+    else:
+        out.info("results not published (set CI=true or pass --publish to publish them)")
+    pending_failures = [r for r in outcome.interactions if not r.passed and r.pending]
+    if pending_failures:
+        out.warn(
+            f"{len(pending_failures)} interaction(s) of pending pacts failed; they do not fail "
+            "the build, but the consumer cannot deploy until they pass"
+        )
+    if not outcome.passed:
+        raise StageFailed(failure_message(settings.provider, revision.version, outcome))
+    out.success(f"{settings.provider} {revision.version} honours {len(pact_urls)} pact(s)")
+
+
+def check_published(
+    broker: BrokerClient, pact_urls: Sequence[str], version: str, out: Output
+) -> None:
+    """Fail unless every pact's latest verification comes from provider `version`.
+
+    Args:
+        broker:
+            The broker client.
+
+        pact_urls:
+            The verified pacts' URLs.
+
+        version:
+            The provider version that should have published.
+
+        out:
+            Where to print the result URLs.
+
+    Raises:
+        StageFailed:
+            If a result is missing or belongs to another version.
+    """
+    for url in pact_urls:
+        result = broker.latest_verification(url)
+        published_by = result.get("providerApplicationVersion") if result else None
+        if published_by != version:
+            found = f"the latest is from version {published_by}" if published_by else "none found"
+            msg = (
+                f"verification results for {url} were not published by version {version} "
+                f"({found}): the broker did not record this run"
+            )
+            raise StageFailed(msg)
+        link = (result or {}).get("_links", {}).get("self", {})
+        href = link.get("href") if isinstance(link, dict) else None
+        outcome = "success" if (result or {}).get("success") else "failure"
+        out.info(f"published verification result ({outcome}): {href or url}")
+
+
+def parse_wip_since(value: str) -> date:
+    """Parse the WIP-since setting.
+
+    Args:
+        value:
+            A `YYYY-MM-DD` date.
+
+    Returns:
+        The date.
+
+    Raises:
+        ConfigurationError:
+            If it is not a date.
+    """
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        msg = f"PACT_PIPELINE_WIP_SINCE must be a date like 2024-01-01, got {value!r}"
+        raise ConfigurationError(msg) from None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)

@@ -1,0 +1,158 @@
+"""Contract-testing pipeline: test → publish → verify → can-i-deploy → deploy.
+
+Each task is thin wiring to [`pipeline.runner.Pipeline`][pipeline.runner.Pipeline]; the
+logic and its tests live in `pipeline/`. Run `invoke --list` for the tasks and
+`invoke --help <task>` for their options.
+
+Without `PACT_BROKER_BASE_URL`, tasks start the embedded broker in the background
+(`.pact-broker/`) and reuse it on later runs; `invoke broker-stop` stops it.
+Settings come from the `pipeline` section below (override with `invoke.yaml` or
+`INVOKE_PIPELINE_*`) and from the usual Pact/CI variables (see `pipeline/settings.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# Pact's libraries send anonymous usage telemetry unless told not to; set it before any
+# stage imports pact.
+os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+
+from pipeline import embedded
+from pipeline.errors import PipelineError
+from pipeline.runner import Pipeline
+from pipeline.settings import DEFAULTS, load_settings
+
+ROOT = Path(__file__).resolve().parent
+
+ENV_HELP = "Target environment (default: pipeline.environment, i.e. prod)."
+PACTICIPANT_HELP = "Only this pacticipant (default: ProductService, then FrontendWebsite)."
+VERSION_HELP = "Version to check (default: the current short git sha, or GIT_COMMIT)."
+
+
+@contextmanager
+def _pipeline(c: Context) -> Iterator[Pipeline]:
+    """Build the pipeline from Invoke's config and the environment; errors exit cleanly."""
+    try:
+        settings = load_settings(c.config.get("pipeline", {}), os.environ, root=ROOT)
+        with Pipeline(settings) as pipeline:
+            yield pipeline
+    except PipelineError as error:
+        message = f"error: {error}"
+        raise Exit(message, code=1) from None
+    except KeyboardInterrupt:
+        message = "interrupted"
+        raise Exit(message, code=130) from None
+
+
+@task(help={"pytest-args": "Extra pytest arguments, e.g. '-x -k products'."})
+def test(c: Context, pytest_args: str = "") -> None:
+    """Run the consumer and provider tests (the consumer tests write pacts/)."""
+    with _pipeline(c) as pipeline:
+        pipeline.test(pytest_args.split())
+
+
+@task(iterable=["tag"], help={"tag": "Also tag the consumer version (repeatable)."})
+def publish(c: Context, tag: list[str] | None = None) -> None:
+    """Publish pacts/ to the broker for this version and branch."""
+    with _pipeline(c) as pipeline:
+        pipeline.publish(tag or [])
+
+
+@task(
+    help={
+        "publish": "Publish results to the broker (default: only when CI is set).",
+        "allow-empty": "Succeed when the broker selects no pact (a provider's first build).",
+    }
+)
+def verify(c: Context, publish: bool = False, allow_empty: bool = False) -> None:
+    """Verify ProductService against the pacts the broker selects for it."""
+    with _pipeline(c) as pipeline:
+        pipeline.verify(publish=True if publish else None, allow_empty=allow_empty)
+
+
+@task(
+    name="can-i-deploy",
+    help={"env": ENV_HELP, "pacticipant": PACTICIPANT_HELP, "version": VERSION_HELP},
+)
+def can_i_deploy(c: Context, env: str = "", pacticipant: str = "", version: str = "") -> None:
+    """Ask the broker if this version can be deployed (and what would make it yes)."""
+    with _pipeline(c) as pipeline:
+        pipeline.can_i_deploy(env or None, pacticipant=pacticipant or None, version=version or None)
+
+
+@task(help={"env": ENV_HELP, "pacticipant": PACTICIPANT_HELP, "version": VERSION_HELP})
+def deploy(c: Context, env: str = "", pacticipant: str = "", version: str = "") -> None:
+    """Deploy if can-i-deploy says yes, and record the deployment in the broker."""
+    with _pipeline(c) as pipeline:
+        pipeline.deploy(env or None, pacticipant=pacticipant or None, version=version or None)
+
+
+CI_HELP = {"env": ENV_HELP, "deploy-any-branch": "Deploy from any branch, not only main."}
+
+
+@task(help=CI_HELP)
+def ci(c: Context, env: str = "", deploy_any_branch: bool = False) -> None:
+    """Run the pipeline: test, publish, verify, can-i-deploy, deploy (main only)."""
+    with _pipeline(c) as pipeline:
+        pipeline.ci(env or None, deploy_any_branch=deploy_any_branch)
+
+
+@task(name="fake-ci", help=CI_HELP)
+def fake_ci(c: Context, env: str = "", deploy_any_branch: bool = False) -> None:
+    """Run ci like a CI server: CI=true and a unique version (sha+epoch)."""
+    with _pipeline(c) as pipeline:
+        pipeline.fake_ci(env or None, deploy_any_branch=deploy_any_branch)
+
+
+@task(
+    name="ci-webhook",
+    help={
+        "pact-url": "The pact to verify (default: PACT_URL, the webhook's pactUrl).",
+        "publish": "Publish results to the broker (default: only when CI is set).",
+    },
+)
+def ci_webhook(c: Context, pact_url: str = "", publish: bool = False) -> None:
+    """Verify the one pact a broker webhook names (PACT_URL)."""
+    with _pipeline(c) as pipeline:
+        pipeline.ci_webhook(pact_url or None, publish=True if publish else None)
+
+
+@task(help={"port": "Port to listen on (default: pipeline.broker_port, i.e. 9292)."})
+def broker(c: Context, port: int = 0) -> None:
+    """Run the embedded Pact Broker in the foreground (Ctrl-C stops it)."""
+    settings = load_settings(c.config.get("pipeline", {}), os.environ, root=ROOT)
+    settings.broker_dir.mkdir(parents=True, exist_ok=True)
+    database = settings.broker_dir / "broker.sqlite"
+    command = [sys.executable, "-m", "broker", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port or settings.broker_port)]
+    command += ["--database-url", f"sqlite:///{database}"]
+    c.run(shlex.join(command), pty=sys.stdout.isatty())
+
+
+@task(name="broker-stop")
+def broker_stop(c: Context) -> None:
+    """Stop the embedded Pact Broker that tasks started in the background."""
+    try:
+        settings = load_settings(c.config.get("pipeline", {}), os.environ, root=ROOT)
+        stopped = embedded.stop(settings)
+    except PipelineError as error:
+        message = f"error: {error}"
+        raise Exit(message, code=1) from None
+    print("stopped the embedded Pact Broker" if stopped else "no embedded Pact Broker running")
+
+
+ns = Collection(
+    test, publish, verify, can_i_deploy, deploy, ci, fake_ci, ci_webhook, broker, broker_stop
+)
+ns.configure({"pipeline": DEFAULTS})

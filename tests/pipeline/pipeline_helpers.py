@@ -1,0 +1,131 @@
+"""Helpers shared by the pipeline tests (imported by the tests and conftest.py)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from pipeline.output import Output
+
+
+class RecordedOutput(Output):
+    """An [`Output`][pipeline.output.Output] whose text can be read back."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        super().__init__(Console(file=self.buffer, width=240, color_system=None))
+
+    @property
+    def text(self) -> str:
+        """Everything printed so far."""
+        return self.buffer.getvalue()
+
+
+class FakeSleep:
+    """Records requested sleeps instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` with a fixed identity and return its stdout."""
+    completed = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return completed.stdout.strip()
+
+
+def free_port() -> int:
+    """Return a TCP port that is free right now on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+#: Repository files the pipeline needs to run `invoke` (without consumer/provider/broker).
+PIPELINE_FILES = ("tasks.py", "pipeline", "pyproject.toml")
+
+#: Variables that would point a copied repository at a real broker or CI.
+LEAKY_VARIABLES = (
+    "PACT_BROKER_BASE_URL",
+    "PACT_BROKER_TOKEN",
+    "PACT_BROKER_USERNAME",
+    "PACT_BROKER_PASSWORD",
+    "PACT_URL",
+    "CI",
+    "GIT_COMMIT",
+    "GIT_BRANCH",
+    "BUILD_URL",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF_NAME",
+    "GITHUB_RUN_ID",
+)
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def copy_repository(
+    destination: Path, names: tuple[str, ...] = PIPELINE_FILES, source: Path = REPOSITORY
+) -> Path:
+    """Copy parts of this repository into `destination` and commit them on `main`.
+
+    Caches, virtualenvs, broker data and generated pacts are left behind, so the copy
+    starts from a clean state.
+    """
+    ignore = shutil.ignore_patterns(
+        "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".pact-broker", "*.pyc"
+    )
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        origin = source / name
+        if origin.is_dir():
+            shutil.copytree(origin, destination / name, ignore=ignore)
+        elif origin.exists():
+            shutil.copy2(origin, destination / name)
+    pacts = destination / "pacts"
+    pacts.mkdir(exist_ok=True)
+    for stale in pacts.glob("*.json"):
+        stale.unlink()
+    git(destination, "init", "--quiet", "--initial-branch=main")
+    git(destination, "add", "--all")
+    git(destination, "commit", "--quiet", "-m", "copy")
+    return destination
+
+
+def invoke_environment(**overrides: str) -> dict[str, str]:
+    """The environment for an `invoke` subprocess: ours, minus broker/CI settings."""
+    environment = {k: v for k, v in os.environ.items() if k not in LEAKY_VARIABLES}
+    environment["PACT_DO_NOT_TRACK"] = "true"
+    environment.update(overrides)
+    return environment
+
+
+def run_invoke(
+    root: Path, *arguments: str, environment: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `invoke <arguments>` in `root` as a user would, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *arguments],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

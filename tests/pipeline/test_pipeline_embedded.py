@@ -1,0 +1,129 @@
+"""Starting, reusing and stopping the background broker.
+
+A stand-in `broker` package, written into a temporary repository root, plays the broker:
+`python -m broker serve` there runs it exactly as the pipeline runs the real one, so
+these tests exercise the real process handling (detaching, pid file, log, readiness,
+stop) without depending on the real broker's start-up time.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pipeline_helpers import free_port
+
+from pipeline import embedded
+from pipeline.errors import EmbeddedBrokerError
+from pipeline.settings import Settings
+
+HEARTBEAT_SERVER = """
+import argparse, http.server, json
+
+parser = argparse.ArgumentParser()
+parser.add_argument("command")
+parser.add_argument("--host")
+parser.add_argument("--port", type=int)
+parser.add_argument("--database-url")
+args = parser.parse_args()
+print("stand-in broker for", args.database_url, flush=True)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({"ok": True}).encode()
+        self.send_response(200 if self.path == "/diagnostic/status/heartbeat" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+http.server.HTTPServer((args.host, args.port), Handler).serve_forever()
+"""
+
+
+def stand_in_broker(root: Path, main: str) -> None:
+    package = root / "broker"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__main__.py").write_text(textwrap.dedent(main), encoding="utf-8")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    configured = Settings(
+        root=tmp_path,
+        broker_port=free_port(),
+        broker_dir=tmp_path / ".pact-broker",
+        broker_start_timeout=10.0,
+    )
+    yield configured
+    embedded.stop(configured)
+
+
+def test_starts_in_the_background_then_reuses_then_stops(settings: Settings) -> None:
+    stand_in_broker(settings.root, HEARTBEAT_SERVER)
+    started: list[str] = []
+
+    url = embedded.ensure_running(settings, notify=started.append)
+    database, log, pid_file = embedded.paths(settings)
+    pid = pid_file.read_text(encoding="utf-8").strip()
+
+    assert url == f"http://127.0.0.1:{settings.broker_port}"
+    assert embedded.is_up(url)
+    assert len(started) == 1
+    assert f"stand-in broker for sqlite:///{database}" in log.read_text(encoding="utf-8")
+
+    assert embedded.ensure_running(settings, notify=started.append) == url
+    assert len(started) == 1, "a running broker is reused, not started again"
+    assert pid_file.read_text(encoding="utf-8").strip() == pid
+
+    assert embedded.stop(settings) is True
+    assert not embedded.is_up(url)
+    assert not pid_file.exists()
+    assert embedded.stop(settings) is False
+
+
+def test_a_broker_that_crashes_while_starting_points_at_its_log(settings: Settings) -> None:
+    stand_in_broker(settings.root, "raise SystemExit('database is corrupt')")
+
+    with pytest.raises(EmbeddedBrokerError) as raised:
+        embedded.ensure_running(settings)
+
+    assert str(raised.value) == (
+        "the embedded Pact Broker exited with code 1 while starting (database is corrupt); "
+        "see .pact-broker/broker.log"
+    )
+
+
+def test_a_broker_that_never_answers_times_out_with_the_log_path(settings: Settings) -> None:
+    stand_in_broker(settings.root, "import time\ntime.sleep(60)\n")
+    patient = settings.replace(broker_start_timeout=1.0)
+
+    with pytest.raises(EmbeddedBrokerError) as raised:
+        embedded.ensure_running(patient)
+
+    assert str(raised.value) == (
+        f"the embedded Pact Broker did not answer at http://127.0.0.1:{settings.broker_port} "
+        "within 1s; see .pact-broker/broker.log"
+    )
+    assert embedded.stop(patient) is True, "the hung process is still ours to stop"
+
+
+def test_stop_never_kills_a_process_that_is_not_our_broker(settings: Settings) -> None:
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        settings.broker_dir.mkdir(parents=True)
+        _, _, pid_file = embedded.paths(settings)
+        pid_file.write_text(f"{stranger.pid}\n", encoding="utf-8")
+
+        assert embedded.stop(settings) is False
+        assert stranger.poll() is None, "the unrelated process is still running"
+        assert not pid_file.exists(), "the stale pid file is cleaned up"
+    finally:
+        stranger.kill()
+        stranger.wait()

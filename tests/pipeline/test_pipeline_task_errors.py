@@ -1,0 +1,150 @@
+"""Expected failures, run through `invoke` as a user would: one clear line, exit code 1.
+
+Each test copies tasks.py and pipeline/ into a fresh git repository and runs
+`python -m invoke ...` there, so these also check that errors never surface as
+tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from pipeline_helpers import copy_repository, free_port, invoke_environment, run_invoke
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return copy_repository(tmp_path / "repo")
+
+
+@pytest.fixture
+def environment() -> dict[str, str]:
+    # A port nobody listens on, so a test can never reuse a developer's running broker.
+    return invoke_environment(
+        PACT_PIPELINE_BROKER_PORT=str(free_port()),
+        PACT_PIPELINE_BROKER_RETRIES="0",
+        PACT_PIPELINE_BROKER_START_TIMEOUT="20",
+    )
+
+
+class RejectEveryone(BaseHTTPRequestHandler):
+    """A broker that answers 401 to everything, like one with auth enabled."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"error": "Unauthorized"}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/hal+json")
+        self.send_header("WWW-Authenticate", 'Basic realm="Pact Broker"')
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture
+def rejecting_broker() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RejectEveryone)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def assert_one_line_error(stderr: str, expected: str) -> None:
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines() == [expected]
+
+
+def test_unreachable_broker(repo: Path, environment: dict[str, str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    environment["PACT_BROKER_BASE_URL"] = url
+
+    result = run_invoke(repo, "can-i-deploy", "--env", "prod", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(
+        result.stderr, f"error: cannot reach the Pact Broker at {url}: connection refused"
+    )
+
+
+def test_wrong_credentials(repo: Path, environment: dict[str, str], rejecting_broker: str) -> None:
+    environment.update(PACT_BROKER_BASE_URL=rejecting_broker, PACT_BROKER_TOKEN="wrong")
+
+    result = run_invoke(repo, "can-i-deploy", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(
+        result.stderr,
+        f"error: the Pact Broker at {rejecting_broker} rejected the credentials (401): "
+        "set PACT_BROKER_TOKEN or PACT_BROKER_USERNAME/PASSWORD",
+    )
+
+
+def test_unknown_environment(repo: Path, environment: dict[str, str]) -> None:
+    result = run_invoke(repo, "deploy", "--env", "staging", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(
+        result.stderr,
+        "error: unknown environment 'staging': known environments are prod, test "
+        "(add it to PACT_PIPELINE_ENVIRONMENTS or pipeline.environments)",
+    )
+
+
+def test_no_pact_files(repo: Path, environment: dict[str, str]) -> None:
+    result = run_invoke(repo, "publish", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, "error: no pact files in pacts/ — run `invoke test` first")
+
+
+def test_ci_webhook_without_a_pact_url(repo: Path, environment: dict[str, str]) -> None:
+    result = run_invoke(repo, "ci-webhook", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(
+        result.stderr,
+        "error: ci-webhook needs the pact to verify: set PACT_URL (the webhook's "
+        "${pactbroker.pactUrl}) or pass --pact-url",
+    )
+
+
+def test_an_embedded_broker_that_cannot_start_points_at_its_log(
+    repo: Path, environment: dict[str, str]
+) -> None:
+    # A broker that dies at start-up, as one with an unreadable database would.
+    package = repo / "broker"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__main__.py").write_text(
+        "raise SystemExit('cannot open the database')\n", encoding="utf-8"
+    )
+
+    result = run_invoke(repo, "can-i-deploy", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(
+        result.stderr,
+        "error: the embedded Pact Broker exited with code 1 while starting "
+        "(cannot open the database); see .pact-broker/broker.log",
+    )
+
+
+def test_bad_settings_are_reported_not_raised(repo: Path, environment: dict[str, str]) -> None:
+    environment["PACT_PIPELINE_CAN_I_DEPLOY_RETRIES"] = "many"
+
+    result = run_invoke(repo, "can-i-deploy", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(
+        result.stderr, "error: PACT_PIPELINE_CAN_I_DEPLOY_RETRIES must be a number, got 'many'"
+    )
