@@ -1,0 +1,83 @@
+"""Command line: ``python -m broker serve [--host] [--port] [--database-url]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from broker.settings import Settings
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    defaults = Settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m broker", description="An embedded, Pact-Broker-compatible broker."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="Run the broker in the foreground.")
+    serve.add_argument(
+        "--host",
+        default=defaults.host,
+        help="interface to bind (PACT_BROKER_HOST, default %(default)s)",
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=defaults.port,
+        help="port (PACT_BROKER_PORT, default %(default)s)",
+    )
+    serve.add_argument(
+        "--database-url",
+        default=defaults.database_url,
+        help="SQLAlchemy URL (PACT_BROKER_DATABASE_URL, default %(default)s)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes (PostgreSQL for more than one)",
+    )
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    sub.add_parser("migrate", help="Apply database migrations and exit.").add_argument(
+        "--database-url", default=defaults.database_url
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "migrate":
+        from broker import migrate
+        from broker.db import make_engine
+
+        migrate.upgrade(make_engine(args.database_url))
+        return 0
+    settings = Settings(database_url=args.database_url, host=args.host, port=args.port)
+    if args.workers > 1:
+        import os
+
+        os.environ["PACT_BROKER_DATABASE_URL"] = args.database_url
+        uvicorn.run(
+            "broker.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+        )
+        return 0
+    from broker.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

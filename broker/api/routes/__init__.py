@@ -1,0 +1,1 @@
+"""The broker's routes, one module per resource family."""

@@ -1,0 +1,36 @@
+"""The index, integrations and the heartbeat."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from broker.api import decorators as d
+from broker.api.deps import DB, LinksDep
+from broker.api.http import RawPathRoute, hal
+from broker.services import integrations as svc
+
+router = APIRouter(route_class=RawPathRoute, tags=["index"])
+
+
+@router.get("/")
+def index(request: Request, links: LinksDep) -> Response:
+    return hal(request, d.index(links))
+
+
+@router.get("/diagnostic/status/heartbeat")
+def heartbeat(request: Request, links: LinksDep) -> Response:
+    return hal(
+        request,
+        {"ok": True, "_links": {"self": d.link(links.url("diagnostic", "status", "heartbeat"))}},
+    )
+
+
+@router.get("/integrations")
+def integrations(request: Request, db: DB, links: LinksDep) -> Response:
+    return hal(request, svc.list_integrations(db, lambda s, items: d.integrations(links, items)))
+
+
+@router.delete("/integrations/provider/{provider}/consumer/{consumer}", status_code=204)
+def delete_integration(provider: str, consumer: str, db: DB) -> Response:
+    svc.delete_integration(db, consumer, provider)
+    return Response(status_code=204)

@@ -1,0 +1,113 @@
+"""The broker application factory."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from broker import migrate
+from broker.api.http import hal
+from broker.api.routes import (
+    environments,
+    matrix,
+    misc,
+    pacticipants,
+    pacts,
+    verifications,
+    webhooks,
+)
+from broker.db import Database
+from broker.errors import BrokerError
+from broker.events import BrokerHooks
+from broker.middleware import Authenticator, RequestGuard
+from broker.services.webhooks import WebhookDispatcher
+from broker.settings import Settings
+
+log = logging.getLogger("broker")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    webhooks_enabled: bool = True,
+) -> FastAPI:
+    """Build a broker app; the schema is migrated to the newest revision before it serves."""
+    settings = settings or Settings()
+    db = database or Database(settings.database_url)
+    migrate.upgrade(db.engine)
+    dispatcher = WebhookDispatcher(db) if webhooks_enabled else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if dispatcher is not None:
+            dispatcher.close()
+        if database is None:
+            db.dispose()
+
+    app = FastAPI(
+        title="Pact Broker (embedded)",
+        description="A Pact-Broker-compatible broker: the HTTP API of pact-foundation/pact_broker.",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.public_base_url = settings.public_base_url
+    app.state.hooks = BrokerHooks(dispatcher)
+    for module in (misc, pacticipants, pacts, verifications, matrix, environments, webhooks):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(Authenticator, settings=settings)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BrokerError)
+    async def broker_error(request: Request, exc: BrokerError) -> Response:
+        return hal(request, exc.to_body(), exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors():
+            location = [
+                str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")
+            ]
+            errors.setdefault(".".join(location) or "request", []).append(
+                str(error.get("msg", "is invalid"))
+            )
+        return hal(request, {"errors": errors}, 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+        if exc.status_code == 404:
+            message = f"No resource at {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"Method {request.method} is not allowed on {request.url.path}"
+        return hal(request, {"error": message}, exc.status_code, dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        reference = uuid.uuid4().hex[:12]
+        log.exception("unexpected error %s on %s %s", reference, request.method, request.url.path)
+        return hal(
+            request,
+            {
+                "error": f"An unexpected error occurred; quote reference {reference} when reporting it",
+                "reference": reference,
+            },
+            500,
+        )

@@ -1,0 +1,106 @@
+"""Engine and transaction handling for SQLite and PostgreSQL.
+
+SQLite gets WAL journaling with ``synchronous=FULL`` (an acknowledged write survives a process
+or power loss), a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions: a deferred
+transaction that reads and then writes can fail with "database is locked" without waiting,
+whereas an immediate one queues on the busy timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every broker model."""
+
+
+def is_sqlite(url: str) -> bool:
+    """Tell whether a database URL points at SQLite."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine tuned for the broker's access pattern on SQLite or PostgreSQL."""
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    parsed = make_url(url)
+    in_memory = parsed.database in (None, "", ":memory:")
+    if not in_memory and parsed.database:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    if in_memory:
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+    _configure_sqlite(engine, in_memory=in_memory)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("broker_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """The broker's handle on its database: engine plus read and write sessions.
+
+    Services open transactions through :meth:`read` and :meth:`write`; each write use case is one
+    transaction, committed when the block exits without an exception.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sqlite = is_sqlite(url)
+        self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._writes = sessionmaker(
+            bind=self.engine.execution_options(broker_write=True), expire_on_commit=False
+        )
+        # In one process, queue writers on a lock rather than on SQLite's busy handler: it is
+        # fair and keeps the threadpool from spinning on a locked file.
+        self._write_lock = threading.Lock() if self.sqlite else None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work."""
+        with self._reads() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write unit of work: committed on success, rolled back on any exception."""
+        if self._write_lock is None:
+            with self._writes() as session, session.begin():
+                yield session
+            return
+        with self._write_lock, self._writes() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
