@@ -401,20 +401,17 @@ def summary_line(decisions: Sequence[Decision]) -> str:
             All decisions of the run.
 
     Returns:
-        E.g. "can-i-deploy says no: FrontendWebsite 1a2b to prod (deploy ProductService to
-        prod first …)".
+        E.g. "can-i-deploy says no for FrontendWebsite 1a2b to prod: deploy ProductService
+        to prod first …".
     """
     parts = []
     for decision in decisions:
         if decision.deployable:
             continue
-        state = "unknown" if decision.answer.deployable is None else "no"
-        first = decision.advice[0] if decision.advice else ""
-        parts.append(
-            f"{decision.target} to {decision.environment} is {state}"
-            + (f" ({first})" if first else "")
-        )
-    return "can-i-deploy says no: " + "; ".join(parts)
+        unknown = " (still unknown)" if decision.answer.deployable is None else ""
+        first = f": {decision.advice[0]}" if decision.advice else ""
+        parts.append(f"{decision.target} to {decision.environment}{unknown}{first}")
+    return "can-i-deploy says no for " + "; ".join(parts)
 
 
 def can_i_deploy(
@@ -509,8 +506,9 @@ def _decide(
             in_environment=in_environment,
         ),
     )
-    reasons = [row_reason(row, target, environment, in_environment) for row in answer.rows]
-    out.show(render(decision, reasons))
+    if answer.rows:
+        reasons = [row_reason(row, target, environment, in_environment) for row in answer.rows]
+        out.show(render(decision, reasons))
     _print_verdict(decision, out)
     return decision
 
@@ -537,7 +535,7 @@ def _print_verdict(decision: Decision, out: Output) -> None:
             out.info(reason)
         return
     state = "unknown" if decision.answer.deployable is None else "no"
-    out.error(f"{state}: {decision.target} cannot be deployed to {decision.environment}")
+    out.error(f"{state}: {decision.target} cannot be deployed to {decision.environment} yet")
     for reason in decision.answer.reasons:
         out.info(f"broker: {reason}")
     out.info("what would make it yes:")

@@ -8,6 +8,8 @@ summary table at the end of `ci`.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +34,17 @@ NOTICE_STYLES = {
     "prompt": "bold",
     "debug": "dim",
 }
+
+
+#: Table width when writing to a CI log (not a terminal) and COLUMNS is not set.
+LOG_WIDTH = 120
+
+
+def _log_width() -> int | None:
+    """Let rich measure a terminal; give pipes and CI logs a width fit for tables."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return LOG_WIDTH
 
 
 @dataclass(frozen=True)
@@ -69,8 +82,8 @@ class Output:
                 Where to print; a fresh stdout console by default.
         """
         # soft_wrap: long lines (URLs, broker messages) stay whole in CI logs instead of
-        # being folded at the 80 columns rich assumes when output is not a terminal.
-        self.console = console or Console(highlight=False, soft_wrap=True)
+        # being folded; tables get 120 columns there rather than rich's default of 80.
+        self.console = console or Console(highlight=False, soft_wrap=True, width=_log_width())
         self.results: list[StageResult] = []
 
     @contextmanager

@@ -23,8 +23,12 @@ tokens — lives in `provider/verification.py`; it is imported lazily so the oth
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -35,7 +39,7 @@ from rich.table import Table
 from pipeline.errors import ConfigurationError, PipelineError, StageFailed
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from pact import Verifier
     from pact.verifier import BrokerSelectorBuilder
@@ -111,7 +115,8 @@ class SelectedPact:
             Whether it is a work-in-progress pact.
 
         notices:
-            The broker's "before verification" notices.
+            The broker's "before verification" notices, except the inclusion reason
+            (`reason` says it in short, and the verifier prints it in full).
     """
 
     name: str
@@ -120,6 +125,11 @@ class SelectedPact:
     pending: bool = False
     wip: bool = False
     notices: tuple[str, ...] = ()
+
+
+#: How the broker's "why this pact is verified" notice starts ("The pact at <url> is being
+#: verified because …"); the table shows the same facts as `shortDescription`.
+_INCLUSION_NOTICE = "The pact at "
 
 
 def parse_selected(pacts: Sequence[Mapping[str, Any]]) -> list[SelectedPact]:
@@ -140,9 +150,11 @@ def parse_selected(pacts: Sequence[Mapping[str, Any]]) -> list[SelectedPact]:
             continue
         properties = pact.get("verificationProperties") or {}
         notices = tuple(
-            str(notice.get("text", ""))
+            text
             for notice in properties.get("notices") or []
             if isinstance(notice, dict) and notice.get("when") == "before_verification"
+            for text in [str(notice.get("text", ""))]
+            if not text.startswith(_INCLUSION_NOTICE)
         )
         selected.append(
             SelectedPact(
@@ -185,9 +197,24 @@ def selection_table(selected: Sequence[SelectedPact], *, provider: str, branch: 
             escape(pact.reason),
             "[yellow]yes[/]" if pact.pending else "no",
             "[yellow]yes[/]" if pact.wip else "no",
-            escape("\n".join(pact.notices)),
+            escape("\n".join(first_sentence(notice) for notice in pact.notices)),
         )
     return table
+
+
+def first_sentence(text: str) -> str:
+    """Shorten a notice to its first sentence (the verifier prints it in full anyway).
+
+    Args:
+        text:
+            The notice.
+
+    Returns:
+        The text up to and including the first ". ", or the first line.
+    """
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    end = line.find(". ")
+    return line[: end + 1] if end >= 0 else line
 
 
 @dataclass(frozen=True)
@@ -396,6 +423,33 @@ def add_url_source(verifier: Verifier, *, pact_url: str, auth: BrokerAuth) -> Ve
     return verifier.add_source(pact_url, username=auth.username, password=auth.password)
 
 
+#: An access-log line of pact-python's provider-state callback server
+#: (`127.0.0.1 - - [date] "POST /_pact/state HTTP/1.1" 200 -`), one per interaction.
+_CALLBACK_ACCESS_LOG = re.compile(r'^\S+ - - \[[^\]]*\] "[A-Z]+ /_pact/[^"]*" \d+')
+
+
+@contextmanager
+def quiet_state_callbacks() -> Iterator[None]:
+    """Drop the state-callback server's access log; let any other stderr output through.
+
+    pact-python's callback server logs every provider-state call to stderr, which buries
+    the verifier's report in noise. Only those lines are dropped: a state handler's
+    traceback or a warning still reaches the user, after the verifier has run.
+
+    Yields:
+        Nothing; run the verifier inside the `with` block.
+    """
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        yield
+    kept = [
+        line
+        for line in captured.getvalue().splitlines(keepends=True)
+        if not _CALLBACK_ACCESS_LOG.match(line)
+    ]
+    sys.stderr.write("".join(kept))
+
+
 def run_verifier(
     settings: Settings,
     out: Output,
@@ -442,12 +496,13 @@ def run_verifier(
             # The verifier's report is printed by the Rust core straight to file
             # descriptor 1; flush ours first so the two do not interleave.
             sys.stdout.flush()
-            try:
-                verifier.verify()
-            except RuntimeError:
-                passed = False
-            else:
-                passed = True
+            with quiet_state_callbacks():
+                try:
+                    verifier.verify()
+                except RuntimeError:
+                    passed = False
+                else:
+                    passed = True
             sys.stdout.flush()
             outcome = VerificationOutcome(
                 passed=passed, interactions=parse_results(verifier.results)

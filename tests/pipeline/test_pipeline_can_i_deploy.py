@@ -265,7 +265,9 @@ def test_summary_line_names_each_blocked_target_and_its_first_remedy() -> None:
     )
     allowed = Decision(Target(PROVIDER, "p1"), "prod", answer(True), ())
 
-    assert summary_line([allowed, blocked]) == (
-        "can-i-deploy says no: FrontendWebsite c1 to prod is unknown "
-        "(deploy ProductService to prod first)"
+    failed = Decision(Target(PROVIDER, "p1"), "test", answer(False), ("fix it",))
+
+    assert summary_line([allowed, blocked, failed]) == (
+        "can-i-deploy says no for FrontendWebsite c1 to prod (still unknown): deploy "
+        "ProductService to prod first; ProductService p1 to test: fix it"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from pipeline.verify import (
     parse_results,
     parse_selected,
     parse_wip_since,
+    quiet_state_callbacks,
     results_table,
     selection_table,
     selector_json,
@@ -57,7 +59,14 @@ SELECTED: list[dict[str, Any]] = [
         "verificationProperties": {
             "pending": True,
             "notices": [
-                {"when": "before_verification", "text": "The pact is being verified because…"},
+                {
+                    "when": "before_verification",
+                    "text": "The pact at http://b is verified because…",
+                },
+                {
+                    "when": "before_verification",
+                    "text": "This pact is in pending state for this version. If it fails, fine.",
+                },
                 {"when": "after_verification:success_true_published_true", "text": "after"},
             ],
         },
@@ -83,7 +92,7 @@ def test_selected_pacts_keep_reason_pending_wip_and_before_notices() -> None:
     assert first.name == "Pact between C (1) and P"
     assert first.reason == "latest from main branch, latest from branch main"
     assert (first.pending, first.wip) == (True, False)
-    assert first.notices == ("The pact is being verified because…",)
+    assert first.notices == ("This pact is in pending state for this version. If it fails, fine.",)
     assert (second.name, second.pending, second.wip) == ("http://b/pacts/wip", True, True)
 
 
@@ -92,7 +101,8 @@ def test_selection_table_shows_why_each_pact_was_selected() -> None:
 
     assert "Pacts selected for P (branch main)" in text
     assert "latest from branch feature" in text
-    assert "The pact is being verified because" in text
+    assert "This pact is in pending state for this version." in text
+    assert "If it fails" not in text
 
 
 # What pact-python's Verifier.results holds after a run with one failure (trimmed).
@@ -172,3 +182,15 @@ def test_wip_since_must_be_a_date() -> None:
     assert parse_wip_since("2024-02-29") == date(2024, 2, 29)
     with pytest.raises(ConfigurationError, match="PACT_PIPELINE_WIP_SINCE must be a date"):
         parse_wip_since("last week")
+
+
+def test_state_callback_access_log_is_dropped_but_other_stderr_kept(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with quiet_state_callbacks():
+        sys.stderr.write(
+            '127.0.0.1 - - [21/Nov/2026 11:02:46] "POST /_pact/state HTTP/1.1" 200 -\n'
+        )
+        sys.stderr.write("state handler failed: KeyError 'products exist'\n")
+
+    assert capsys.readouterr().err == "state handler failed: KeyError 'products exist'\n"
