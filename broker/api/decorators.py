@@ -262,6 +262,8 @@ def pacticipant(session: Session, links: Links, p: Pacticipant) -> JSONDict:
                 )
             },
         }
+        # The relation's original name, still read by older clients.
+        embedded["latest-version"] = embedded["latestVersion"]
     body["_embedded"] = embedded
     body["_links"] = {
         "self": link(links.pacticipant(name), title="Pacticipant", name=name),
@@ -322,9 +324,7 @@ def pacticipants(session: Session, links: Links, items: Sequence[Pacticipant]) -
             "pb:pacticipants": [
                 link(links.pacticipant(p.name), title="Pacticipant", name=p.name) for p in items
             ],
-            "pacticipants": [
-                link(links.pacticipant(p.name), title="Pacticipant", name=p.name) for p in items
-            ],
+            "pacticipants": [link(links.pacticipant(p.name), title=p.name) for p in items],
             "pb:pacticipants-with-label": link(
                 links.pacticipants() + "/label/{label}", templated=True
             ),
@@ -703,29 +703,20 @@ def latest_pacts(links: Links, pubs: Sequence[PactPublication]) -> JSONDict:
 # --- pacts for verification ---------------------------------------------------------------------
 
 
-def for_verification(links: Links, result: VerifiableResult) -> JSONDict:
+def for_verification(session: Session, links: Links, result: VerifiableResult) -> JSONDict:
     provider = result.provider.name
     include_pending = result.query.include_pending_status
     after = selection.after_verification_notices(provider)
+    latest_shas = _latest_shas(session, result)
     pacts: list[JSONDict] = []
     for entry in result.entries:
         candidate = entry.candidate
-        metadata = encode_metadata(
-            {"w": True}
-            if entry.wip
-            else {"p": entry.pending, "cv": sorted({candidate.consumer_version_number})}
-        )
-        href = links.pact_version(provider, candidate.consumer_name, candidate.sha, metadata)
+        href, name = _verifiable_pact_link(links, provider, entry, include_pending, latest_shas)
         notices = [{"when": "before_verification", "text": selection.inclusion_notice(entry, href)}]
         properties: JSONDict = {}
         if include_pending:
             notices.append(
-                {
-                    "when": "before_verification",
-                    "text": selection.pending_notice(
-                        entry, provider, result.query.provider_version_branch
-                    ),
-                }
+                {"when": "before_verification", "text": selection.pending_notice(entry, provider, result.query.provider_version_branch)}
             )
             if entry.pending:
                 notices.extend({"when": when, "text": text} for when, text in after.items())
@@ -738,18 +729,42 @@ def for_verification(links: Links, result: VerifiableResult) -> JSONDict:
             {
                 "shortDescription": entry.short_description,
                 "verificationProperties": properties,
-                "_links": {
-                    "self": {
-                        "href": href,
-                        "name": f"Pact between {candidate.consumer_name} ({candidate.consumer_version_number}) and {provider}",
-                    }
-                },
+                "_links": {"self": {"href": href, "name": name}},
             }
         )
     return {
         "_embedded": {"pacts": pacts},
         "_links": {"self": link(links.for_verification(provider), title="Pacts to be verified")},
     }
+
+
+def _latest_shas(session: Session, result: VerifiableResult) -> dict[str, str]:
+    """The SHA of each consumer's latest pact with the provider."""
+    shas: dict[str, str] = {}
+    for pub in repo.latest_publications_for_provider(session, result.provider):
+        shas[pub.consumer.name] = pub.pact_version.sha
+    return shas
+
+
+def _verifiable_pact_link(
+    links: Links, provider: str, entry: selection.VerifiablePact, include_pending: bool, latest_shas: dict[str, str]
+) -> tuple[str, str]:
+    """The URL the verifier fetches for an entry, and its name.
+
+    An entry that carries no pending or WIP state and whose content is the integration's latest
+    pact is linked by the integration's stable URL (``/pacts/provider/P/consumer/C``), which
+    always serves the newest pact; every other entry gets a content permalink whose metadata
+    tells the broker, when results come back, how the pact was selected.
+    """
+    candidate = entry.candidate
+    consumer = candidate.consumer_name
+    if not include_pending and not entry.wip and latest_shas.get(consumer) == candidate.sha:
+        return links.integration(provider, consumer), f"Pact between {consumer} and {provider}"
+    metadata = encode_metadata(
+        {"w": True} if entry.wip else {"p": entry.pending, "cv": [candidate.consumer_version_number]}
+    )
+    href = links.pact_version(provider, consumer, candidate.sha, metadata)
+    return href, f"Pact between {consumer} ({candidate.consumer_version_number}) and {provider}"
 
 
 # --- verifications -------------------------------------------------------------------------------

@@ -29,25 +29,33 @@ class HALResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def negotiated_media_type(request: Request) -> str:
-    """``application/json`` for clients that ask for plain JSON only, HAL otherwise.
+def negotiated_media_type(request: Request, default: str = HAL_JSON) -> str:
+    """Pick HAL or plain JSON from the ``Accept`` header, else the resource's default.
 
-    The Ruby broker's clients ask for (or default to) HAL; the pact-reference compatibility
-    suite's verifier asks for nothing on some calls and expects plain JSON on others, so plain
-    JSON is served when ``Accept`` names ``application/json`` without HAL.
+    Every official client accepts both. Without an ``Accept`` header the Ruby broker's clients
+    expect HAL, while the pact-reference verifier's contract expects plain JSON from the
+    resources it uses (the index, pacts for verification and verification results), so those
+    resources default to plain JSON and the others to HAL.
     """
     accept = request.headers.get("accept", "")
-    if "application/json" in accept and "hal+json" not in accept:
+    if "hal+json" in accept:
+        return HAL_JSON
+    if "application/json" in accept:
         return PLAIN_JSON
-    return HAL_JSON
+    return default
 
 
 def hal(
-    request: Request, body: Any, status_code: int = 200, headers: dict[str, str] | None = None
+    request: Request,
+    body: Any,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    *,
+    default_media_type: str = HAL_JSON,
 ) -> Response:
     """Render a body with the negotiated JSON media type."""
     response = HALResponse(body, status_code=status_code, headers=headers)
-    response.headers["content-type"] = negotiated_media_type(request)
+    response.headers["content-type"] = negotiated_media_type(request, default_media_type)
     return response
 
 

@@ -98,6 +98,7 @@ def record_deployment(
     environment_uuid: str,
     target: str | None,
     present: Callable[[Session, DeployedVersion], R],
+    uuid: str | None = None,
 ) -> R:
     """Record a deployment; the version it replaces (same target) is marked undeployed."""
     with db.write() as session:
@@ -118,6 +119,8 @@ def record_deployment(
             environment_id=environment.id,
             target=target,
         )
+        if uuid is not None:
+            deployed.uuid = uuid
         session.add(deployed)
         session.flush()
         return present(session, deployed)
@@ -130,6 +133,7 @@ def record_release(
     version_number: str,
     environment_uuid: str,
     present: Callable[[Session, ReleasedVersion], R],
+    uuid: str | None = None,
 ) -> R:
     with db.write() as session:
         version = require_version(session, pacticipant_name, version_number)

@@ -339,6 +339,8 @@ def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
         inferred.extend(flag(s) for s in _resolve(session, pacticipant, criteria, specified=False))
     selectors = specified + inferred
     rows = matrix.apply_latest_by(_rows(session, selectors), query.latest_by)
+    # Oldest first, as the Ruby broker lists them (the order clients print).
+    rows = sorted(rows, key=lambda r: (r.publication.consumer_version_id, r.provider_version_id or 0))
     rows = matrix.filter_success(rows, query.success)
     rows = matrix.mark_ignored(rows, ignores)
     warnings = matrix.selector_warnings(

@@ -113,10 +113,11 @@ def upsert_webhook(
         created = webhook is None
         if webhook is None:
             webhook = Webhook(uuid=uuid)
+            _apply(session, webhook, data)
             session.add(webhook)
         else:
+            _apply(session, webhook, data)
             repo.touch(webhook)
-        _apply(session, webhook, data)
         session.flush()
         return present(session, webhook, created)
 

@@ -45,6 +45,70 @@ def parse_nested_query(query: str) -> dict[str, Any]:
     return result
 
 
+# Keys of a selector, in the order values are handed out when the order of a query was lost.
+DISTRIBUTION_ORDER = ("version", "latest", "branch", "tag", "mainBranch", "environment")
+NARROWING_KEYS = ("latest", "branch", "tag", "mainBranch", "environment")
+
+
+def _compatible(selector: dict[str, str], key: str) -> bool:
+    if key in selector:
+        return False
+    if key == "version":
+        return not any(k in selector for k in NARROWING_KEYS)
+    if "version" in selector:
+        return False
+    if key in ("tag", "branch") and ({"tag", "branch"} & selector.keys()):
+        return False
+    return not (key == "environment" and "latest" in selector)
+
+
+def _grouped_by_key(query: str, name: str) -> list[tuple[str, str]] | None:
+    """The ``name[][key]`` pairs of a query if its keys are sorted (so the order the client
+    wrote its selectors in was lost, e.g. by a proxy or a pact file that sorts parameters)."""
+    prefix = f"{name}[]["
+    pairs = [(k[len(prefix):-1], v) for k, v in parse_qsl(query, keep_blank_values=True)
+             if k.startswith(prefix) and k.endswith("]")]
+    keys = [k for k, _ in pairs]
+    if keys.count("pacticipant") < 2 or len(set(keys)) < 2 or keys != sorted(keys):
+        return None
+    return pairs
+
+
+def _contradictory(selectors: list[Any]) -> bool:
+    return any(
+        not isinstance(s, dict)
+        or "pacticipant" not in s
+        or ("version" in s and any(k in s for k in NARROWING_KEYS))
+        for s in selectors
+    )
+
+
+def repair_sorted_selectors(query: str, name: str, parsed: list[Any]) -> list[Any]:
+    """Rebuild selectors from a query whose parameters were sorted by key.
+
+    Real clients write each selector's pacticipant first, then its attributes. When the
+    parameters arrive sorted by key instead, Rack's order-based grouping attaches attributes to
+    the wrong selector: an attribute comes before any pacticipant, or the grouping gives
+    contradictory selectors (a version without a pacticipant, or with ``latest``). Then the
+    values are dealt out column by column: each goes to the first selector, in pacticipant
+    order, that it can belong to.
+    """
+    pairs = _grouped_by_key(query, name)
+    if pairs is None:
+        return parsed
+    attribute_first = pairs[0][0] != "pacticipant"
+    if not attribute_first and not _contradictory(parsed):
+        return parsed
+    selectors: list[dict[str, str]] = [{"pacticipant": v} for k, v in pairs if k == "pacticipant"]
+    for key in DISTRIBUTION_ORDER:
+        for value in (v for k, v in pairs if k == key):
+            target = next((s for s in selectors if _compatible(s, key)), None)
+            if target is None:
+                return parsed
+            target[key] = value
+    return [dict(s) for s in selectors]
+
+
 def _selector(raw: Any, field: str) -> svc.SelectorInput:
     if not isinstance(raw, dict):
         raise InvalidRequestError([f"{field} must be a list of selectors"])
@@ -67,11 +131,11 @@ def _selector(raw: Any, field: str) -> svc.SelectorInput:
     )
 
 
-def _selectors(params: dict[str, Any], name: str) -> tuple[svc.SelectorInput, ...]:
+def _selectors(params: dict[str, Any], name: str, query: str) -> tuple[svc.SelectorInput, ...]:
     raw = params.get(name, [])
     if not isinstance(raw, list):
         raise InvalidRequestError([f"{name} must be given as {name}[][pacticipant]=..."])
-    return tuple(_selector(item, name) for item in raw)
+    return tuple(_selector(item, name) for item in repair_sorted_selectors(query, name, raw))
 
 
 def _success(params: dict[str, Any]) -> tuple[bool | None, ...]:
@@ -91,7 +155,7 @@ def parse_matrix_query(query: str) -> svc.MatrixQuery:
     except (TypeError, ValueError) as exc:
         raise InvalidRequestError([f"limit must be an integer, got {limit_raw!r}"]) from exc
     return svc.MatrixQuery(
-        selectors=_selectors(params, "q"),
+        selectors=_selectors(params, "q", query),
         latest_by=cast(rules.LatestBy | None, latest_by),
         latest=bool(
             parse_bool(
@@ -106,7 +170,7 @@ def parse_matrix_query(query: str) -> svc.MatrixQuery:
                 params.get("mainBranch") if isinstance(params.get("mainBranch"), str) else None,
             )
         ),
-        ignore=_selectors(params, "ignore"),
+        ignore=_selectors(params, "ignore", query),
         success=_success(params),
         limit=limit,
     )

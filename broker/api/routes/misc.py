@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from broker.api import decorators as d
 from broker.api.deps import DB, LinksDep
-from broker.api.http import RawPathRoute, hal
+from broker.api.http import PLAIN_JSON, RawPathRoute, hal
 from broker.services import integrations as svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["index"])
@@ -14,7 +14,7 @@ router = APIRouter(route_class=RawPathRoute, tags=["index"])
 
 @router.get("/")
 def index(request: Request, links: LinksDep) -> Response:
-    return hal(request, d.index(links))
+    return hal(request, d.index(links), default_media_type=PLAIN_JSON)
 
 
 @router.get("/diagnostic/status/heartbeat")

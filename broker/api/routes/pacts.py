@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from broker import selection
 from broker.api import decorators as d
 from broker.api.deps import DB, JsonObject, LinksDep, SettingsDep
-from broker.api.http import RawPathRoute, hal
+from broker.api.http import PLAIN_JSON, RawPathRoute, hal
 from broker.api.validation import Checker, check_path_name, parse_bool, parse_date
 from broker.content import pacticipant_name, parse_pact
 from broker.errors import InvalidRequestError
@@ -303,14 +303,8 @@ def _verification_query(body: dict[str, Any]) -> vsvc.VerificationQuery:
 def for_verification_link(request: Request, provider: str, db: DB, links: LinksDep) -> Response:
     """The verifier GETs this first, for the ``self`` link it then POSTs its selectors to."""
     vsvc.require_provider(db, provider)
-    return hal(
-        request,
-        {
-            "_links": {
-                "self": d.link(links.for_verification(provider), title="Pacts to be verified")
-            }
-        },
-    )
+    body = {"_links": {"self": d.link(links.for_verification(provider), title="Pacts to be verified")}}
+    return hal(request, body, default_media_type=PLAIN_JSON)
 
 
 @router.post("/pacts/provider/{provider}/for-verification")
@@ -318,10 +312,10 @@ def for_verification(
     request: Request, provider: str, body: JsonObject, db: DB, links: LinksDep
 ) -> Response:
     query = _verification_query(body)
-    return hal(
-        request,
-        vsvc.pacts_for_verification(db, provider, query, lambda s, r: d.for_verification(links, r)),
+    rendered = vsvc.pacts_for_verification(
+        db, provider, query, lambda s, r: d.for_verification(s, links, r)
     )
+    return hal(request, rendered, default_media_type=PLAIN_JSON)
 
 
 # --- provider pact lists ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from broker.api import decorators as d
 from broker.api.deps import DB, JsonObject, LinksDep
-from broker.api.http import RawPathRoute, hal
+from broker.api.http import PLAIN_JSON, RawPathRoute, hal
 from broker.api.validation import Checker
 from broker.services import verifications as svc
 
@@ -52,7 +52,8 @@ def _publish(
         present=lambda s, v: d.verification(links, v),
         on_published=request.app.state.hooks.bind(links).on_verification_published,
     )
-    return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
+    location = {"Location": rendered["_links"]["self"]["href"]}
+    return hal(request, rendered, 201, location, default_media_type=PLAIN_JSON)
 
 
 @router.post(

@@ -1,0 +1,1 @@
+"""Conformance: verify the official Pact Broker clients' consumer pacts against this broker."""
