@@ -120,6 +120,18 @@ def test_fake_ci_uses_a_unique_version(project: Project) -> None:
     assert "(CI)" in result.stdout
 
 
+def test_ci_on_a_feature_branch_checks_but_does_not_deploy(project: Project) -> None:
+    result = project.invoke("ci", GIT_BRANCH="feature/login")
+
+    assert result.returncode == 0
+    assert "on branch feature/login" in result.stdout
+    assert "Pacts selected for ProductService (branch feature/login)" in result.stdout
+    assert "deploy ProductService to prod skipped: branch feature/login is not main" in (
+        result.stdout
+    )
+    assert "recorded the deployment" not in result.stdout
+
+
 def test_ci_webhook_verifies_the_pact_it_is_given(project: Project) -> None:
     with BrokerClient(project.url) as broker:
         request = for_verification_request(branch="main", wip_since="2024-01-01")

@@ -16,10 +16,16 @@ from pathlib import Path
 import pytest
 from pipeline_helpers import copy_repository, free_port, invoke_environment, run_invoke
 
+from pipeline import embedded
+from pipeline.settings import Settings
+
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return copy_repository(tmp_path / "repo")
+def repo(tmp_path: Path) -> Iterator[Path]:
+    root = copy_repository(tmp_path / "repo")
+    yield root
+    # Should a test ever start a background broker in the copy, do not leave it running.
+    embedded.stop(Settings(root=root, broker_dir=root / ".pact-broker"))
 
 
 @pytest.fixture
