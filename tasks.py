@@ -6,7 +6,8 @@ logic and its tests live in `pipeline/`. Run `invoke --list` for the tasks and
 
 Without `PACT_BROKER_BASE_URL`, tasks start the embedded broker in the background
 (`.pact-broker/`) and reuse it on later runs; `invoke broker-stop` stops it.
-Settings come from the `pipeline` section below (override with `invoke.yaml` or
+Settings come from Invoke's `pipeline` config section (defaults in
+`pipeline.settings.DEFAULTS`, registered below; override them in `invoke.yaml` or with
 `INVOKE_PIPELINE_*`) and from the usual Pact/CI variables (see `pipeline/settings.py`).
 """
 
@@ -31,7 +32,7 @@ from invoke.tasks import task
 from pipeline import embedded
 from pipeline.errors import PipelineError
 from pipeline.runner import Pipeline
-from pipeline.settings import DEFAULTS, load_settings
+from pipeline.settings import DEFAULTS, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent
 
@@ -41,12 +42,10 @@ VERSION_HELP = "Version to check (default: the current short git sha, or GIT_COM
 
 
 @contextmanager
-def _pipeline(c: Context) -> Iterator[Pipeline]:
-    """Build the pipeline from Invoke's config and the environment; errors exit cleanly."""
+def _errors_as_exit() -> Iterator[None]:
+    """Turn the pipeline's expected failures into a one-line `error: …` and exit code 1."""
     try:
-        settings = load_settings(c.config.get("pipeline", {}), os.environ, root=ROOT)
-        with Pipeline(settings) as pipeline:
-            yield pipeline
+        yield
     except PipelineError as error:
         message = f"error: {error}"
         raise Exit(message, code=1) from None
@@ -55,11 +54,23 @@ def _pipeline(c: Context) -> Iterator[Pipeline]:
         raise Exit(message, code=130) from None
 
 
+def _settings(c: Context) -> Settings:
+    """Read the settings from Invoke's `pipeline` config section and the environment."""
+    return load_settings(c.config.get("pipeline", {}), os.environ, root=ROOT)
+
+
+@contextmanager
+def _pipeline(c: Context) -> Iterator[Pipeline]:
+    """Build the pipeline for a task; errors exit cleanly, the broker client is closed."""
+    with _errors_as_exit(), Pipeline(_settings(c)) as pipeline:
+        yield pipeline
+
+
 @task(help={"pytest-args": "Extra pytest arguments, e.g. '-x -k products'."})
 def test(c: Context, pytest_args: str = "") -> None:
     """Run the consumer and provider tests (the consumer tests write pacts/)."""
     with _pipeline(c) as pipeline:
-        pipeline.test(pytest_args.split())
+        pipeline.test(shlex.split(pytest_args))
 
 
 @task(iterable=["tag"], help={"tag": "Also tag the consumer version (repeatable)."})
@@ -131,24 +142,20 @@ def ci_webhook(c: Context, pact_url: str = "", publish: bool = False) -> None:
 @task(help={"port": "Port to listen on (default: pipeline.broker_port, i.e. 9292)."})
 def broker(c: Context, port: int = 0) -> None:
     """Run the embedded Pact Broker in the foreground (Ctrl-C stops it)."""
-    settings = load_settings(c.config.get("pipeline", {}), os.environ, root=ROOT)
+    with _errors_as_exit():
+        settings = _settings(c)
     settings.broker_dir.mkdir(parents=True, exist_ok=True)
-    database = settings.broker_dir / "broker.sqlite"
     command = [sys.executable, "-m", "broker", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port or settings.broker_port)]
-    command += ["--database-url", f"sqlite:///{database}"]
+    command += ["--database-url", f"sqlite:///{settings.broker_dir / 'broker.sqlite'}"]
     c.run(shlex.join(command), pty=sys.stdout.isatty())
 
 
 @task(name="broker-stop")
 def broker_stop(c: Context) -> None:
     """Stop the embedded Pact Broker that tasks started in the background."""
-    try:
-        settings = load_settings(c.config.get("pipeline", {}), os.environ, root=ROOT)
-        stopped = embedded.stop(settings)
-    except PipelineError as error:
-        message = f"error: {error}"
-        raise Exit(message, code=1) from None
+    with _errors_as_exit():
+        stopped = embedded.stop(_settings(c))
     print("stopped the embedded Pact Broker" if stopped else "no embedded Pact Broker running")
 
 

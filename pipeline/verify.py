@@ -637,8 +637,14 @@ def _report(
     pact_urls: Sequence[str],
     publish: bool,
 ) -> None:
-    if not outcome.interactions and outcome.passed:
-        msg = f"the verifier checked no interaction of {settings.provider}: nothing was verified"
+    if not outcome.interactions:
+        # Nothing was verified: either the verifier found no interaction (a false green
+        # waiting to happen) or it failed before verifying (e.g. it could not fetch pacts).
+        msg = (
+            f"the verifier checked no interaction of {settings.provider}: nothing was verified"
+            if outcome.passed
+            else f"the verifier failed before verifying {settings.provider} — see its output above"
+        )
         raise StageFailed(msg)
     if publish:
         # Check even after a failure: a published failure is what makes can-i-deploy say
