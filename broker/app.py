@@ -100,13 +100,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return hal(request, {"error": message}, exc.status_code, dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
+    async def unexpected(request: Request, _exc: Exception) -> Response:
         reference = uuid.uuid4().hex[:12]
         log.exception("unexpected error %s on %s %s", reference, request.method, request.url.path)
         return hal(
             request,
             {
-                "error": f"An unexpected error occurred; quote reference {reference} when reporting it",
+                "error": f"An unexpected error occurred; quote reference {reference} when "
+                "reporting it",
                 "reference": reference,
             },
             500,

@@ -116,7 +116,8 @@ class RequestGuard:
                 send,
                 415,
                 {
-                    "error": f"Unsupported media type {content_type or '(none)'}: the body must be JSON (application/json)"
+                    "error": f"Unsupported media type {content_type or '(none)'}: "
+                    "the body must be JSON (application/json)"
                 },
             )
             return
@@ -194,7 +195,8 @@ class Authenticator:
                 send,
                 401,
                 {
-                    "error": "Authentication required: send valid basic auth credentials or a bearer token"
+                    "error": "Authentication required: send valid basic auth credentials "
+                    "or a bearer token"
                 },
                 challenge,
             )
@@ -204,7 +206,8 @@ class Authenticator:
                 send,
                 403,
                 {
-                    "error": "These credentials are read-only: they may not create, change or delete anything"
+                    "error": "These credentials are read-only: they may not create, change "
+                    "or delete anything"
                 },
             )
             return

@@ -25,10 +25,14 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from broker.db import Base
+
+# JSONB on PostgreSQL: it has equality (DISTINCT, GROUP BY) where plain json has none.
+JSONColumn = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -47,14 +51,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             return value
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
 
 
@@ -217,8 +221,8 @@ class Verification(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("pacticipants.id", ondelete="CASCADE"))
     success: Mapped[bool] = mapped_column(Boolean)
     build_url: Mapped[str | None] = mapped_column(String(2048))
-    test_results: Mapped[Any] = mapped_column(JSON, nullable=True)
-    verified_by: Mapped[Any] = mapped_column(JSON, nullable=True)
+    test_results: Mapped[Any] = mapped_column(JSONColumn, nullable=True)
+    verified_by: Mapped[Any] = mapped_column(JSONColumn, nullable=True)
     wip: Mapped[bool] = mapped_column(Boolean, default=False)
     pact_pending: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -235,7 +239,7 @@ class Environment(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(255))
     production: Mapped[bool] = mapped_column(Boolean, default=False)
-    contacts: Mapped[Any] = mapped_column(JSON, nullable=True)
+    contacts: Mapped[Any] = mapped_column(JSONColumn, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -295,8 +299,8 @@ class Webhook(Base):
     consumer_label: Mapped[str | None] = mapped_column(String(255))
     provider_label: Mapped[str | None] = mapped_column(String(255))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    events: Mapped[Any] = mapped_column(JSON)
-    request: Mapped[Any] = mapped_column(JSON)
+    events: Mapped[Any] = mapped_column(JSONColumn)
+    request: Mapped[Any] = mapped_column(JSONColumn)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

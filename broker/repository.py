@@ -222,7 +222,7 @@ def find_pact_version(
     ).first()
 
 
-def latest_publication_ids() -> Select[tuple[int]]:
+def latest_publication_ids() -> Select[int]:
     """Ids of the current revision of every (consumer version, provider) publication."""
     return select(func.max(PactPublication.id)).group_by(
         PactPublication.consumer_version_id, PactPublication.provider_id

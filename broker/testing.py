@@ -26,7 +26,9 @@ def reset_database(db: Database) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
         if db.engine.dialect.name == "sqlite":
-            session.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(session) else None
+            session.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(
+                session
+            ) else None
 
 
 def _has_sqlite_sequence(session: Any) -> bool:
@@ -81,7 +83,9 @@ class TestData:
 
     # pacticipants and versions
     def create_pacticipant(self, name: str, **attributes: str | None) -> Self:
-        pacticipant_svc.update_pacticipant(self.db, name, dict(attributes), _ignore, create_if_missing=True)
+        pacticipant_svc.update_pacticipant(
+            self.db, name, dict(attributes), _ignore, create_if_missing=True
+        )
         return self
 
     def create_consumer(self, name: str, **attributes: str | None) -> Self:
@@ -92,14 +96,18 @@ class TestData:
         self.provider = name
         return self.create_pacticipant(name, **attributes)
 
-    def create_consumer_version(self, number: str, *, branch: str | None = None, tags: tuple[str, ...] = ()) -> Self:
+    def create_consumer_version(
+        self, number: str, *, branch: str | None = None, tags: tuple[str, ...] = ()
+    ) -> Self:
         assert self.consumer is not None, "create a consumer first"
         self.consumer_version = number
         changes = pacticipant_svc.VersionChanges(branch=branch, tags=tags)
         pacticipant_svc.upsert_version(self.db, self.consumer, number, changes, _ignore)
         return self
 
-    def create_provider_version(self, number: str, *, branch: str | None = None, tags: tuple[str, ...] = ()) -> Self:
+    def create_provider_version(
+        self, number: str, *, branch: str | None = None, tags: tuple[str, ...] = ()
+    ) -> Self:
         assert self.provider is not None, "create a provider first"
         self.provider_version = number
         changes = pacticipant_svc.VersionChanges(branch=branch, tags=tags)
@@ -122,7 +130,9 @@ class TestData:
 
     # pacts and verifications
     def create_pact(self, content: dict[str, Any] | None = None) -> Self:
-        assert self.consumer and self.provider and self.consumer_version, "need consumer, version and provider"
+        assert self.consumer and self.provider and self.consumer_version, (
+            "need consumer, version and provider"
+        )
         body = content or empty_pact(self.consumer, self.provider)
         self.pact_sha = pact_svc.put_pact(
             self.db,
@@ -137,20 +147,31 @@ class TestData:
         return self
 
     def create_pact_with_hierarchy(self, consumer: str, version: str, provider: str) -> Self:
-        return self.create_consumer(consumer).create_consumer_version(version).create_provider(provider).create_pact()
+        return (
+            self.create_consumer(consumer)
+            .create_consumer_version(version)
+            .create_provider(provider)
+            .create_pact()
+        )
 
     def revise_pact(self) -> Self:
         """Publish a new revision of the current pact with different content."""
         assert self.consumer and self.provider
         self._revision += 1
-        return self.create_pact(simple_pact(self.consumer, self.provider, f"a request, revision {self._revision}"))
+        return self.create_pact(
+            simple_pact(self.consumer, self.provider, f"a request, revision {self._revision}")
+        )
 
     def random_pact(self) -> Self:
         assert self.consumer and self.provider
         self._revision += 1
-        return self.create_pact(simple_pact(self.consumer, self.provider, f"another request {self._revision}"))
+        return self.create_pact(
+            simple_pact(self.consumer, self.provider, f"another request {self._revision}")
+        )
 
-    def create_verification(self, provider_version: str, *, success: bool = True, branch: str | None = None) -> Self:
+    def create_verification(
+        self, provider_version: str, *, success: bool = True, branch: str | None = None
+    ) -> Self:
         assert self.consumer and self.provider and self.pact_sha
         self.provider_version = provider_version
         verification_svc.publish_verification(
@@ -167,36 +188,74 @@ class TestData:
         return self
 
     # environments, deployments, releases
-    def create_environment(self, name: str, *, uuid: str | None = None, production: bool = False,
-                           display_name: str | None = None, contacts: Any = None) -> Self:
-        data = env_svc.EnvironmentData(name=name, production=production, display_name=display_name, contacts=contacts)
+    def create_environment(
+        self,
+        name: str,
+        *,
+        uuid: str | None = None,
+        production: bool = False,
+        display_name: str | None = None,
+        contacts: Any = None,
+    ) -> Self:
+        data = env_svc.EnvironmentData(
+            name=name, production=production, display_name=display_name, contacts=contacts
+        )
         env_svc.create_environment(self.db, data, _ignore, uuid=uuid)
         return self
 
     def _environment_uuid(self, name: str) -> str:
-        return env_svc.list_environments(self.db, lambda _s, items: next(e.uuid for e in items if e.name == name))
+        return env_svc.list_environments(
+            self.db, lambda _s, items: next(e.uuid for e in items if e.name == name)
+        )
 
-    def deploy(self, pacticipant: str, version: str, environment: str, *, uuid: str | None = None,
-               target: str | None = None) -> Self:
+    def deploy(
+        self,
+        pacticipant: str,
+        version: str,
+        environment: str,
+        *,
+        uuid: str | None = None,
+        target: str | None = None,
+    ) -> Self:
         env_svc.record_deployment(
-            self.db, pacticipant_name=pacticipant, version_number=version,
-            environment_uuid=self._environment_uuid(environment), target=target, present=_ignore, uuid=uuid,
+            self.db,
+            pacticipant_name=pacticipant,
+            version_number=version,
+            environment_uuid=self._environment_uuid(environment),
+            target=target,
+            present=_ignore,
+            uuid=uuid,
         )
         return self
 
-    def release(self, pacticipant: str, version: str, environment: str, *, uuid: str | None = None) -> Self:
+    def release(
+        self, pacticipant: str, version: str, environment: str, *, uuid: str | None = None
+    ) -> Self:
         env_svc.record_release(
-            self.db, pacticipant_name=pacticipant, version_number=version,
-            environment_uuid=self._environment_uuid(environment), present=_ignore, uuid=uuid,
+            self.db,
+            pacticipant_name=pacticipant,
+            version_number=version,
+            environment_uuid=self._environment_uuid(environment),
+            present=_ignore,
+            uuid=uuid,
         )
         return self
 
     # webhooks
-    def create_webhook(self, *, uuid: str | None = None, events: tuple[str, ...] = ("contract_content_changed",),
-                       url: str = "https://example.org/hook") -> Self:
+    def create_webhook(
+        self,
+        *,
+        uuid: str | None = None,
+        events: tuple[str, ...] = ("contract_content_changed",),
+        url: str = "https://example.org/hook",
+    ) -> Self:
         data = webhook_svc.WebhookData(
-            request={"method": "POST", "url": url, "headers": {"Content-Type": "application/json"},
-                     "body": json.loads('{"pact": "${pactbroker.pactUrl}"}')},
+            request={
+                "method": "POST",
+                "url": url,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.loads('{"pact": "${pactbroker.pactUrl}"}'),
+            },
             events=events,
             consumer_name=self.consumer,
             provider_name=self.provider,

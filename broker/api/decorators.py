@@ -1,6 +1,6 @@
 """HAL representations of the broker's resources (the Ruby broker's "decorators").
 
-Shapes follow ``reference/broker-api.md`` §2–§3: properties whose value is None are left out,
+Shapes follow ``reference/broker-api.md`` §2 to §3: properties whose value is None are left out,
 relations are objects (arrays only where the clients expect arrays).
 """
 
@@ -195,7 +195,8 @@ INDEX_RELATIONS: list[tuple[str, str, str, bool]] = [
     (
         "pb:can-i-deploy-pacticipant-version-to-tag",
         "/can-i-deploy?pacticipant={pacticipant}&version={version}&to={tag}",
-        "Determine if an application version can be safely deployed to an environment identified by the given tag",
+        "Determine if an application version can be safely deployed to an environment "
+        "identified by the given tag",
         True,
     ),
     (
@@ -710,13 +711,17 @@ def for_verification(session: Session, links: Links, result: VerifiableResult) -
     latest_shas = _latest_shas(session, result)
     pacts: list[JSONDict] = []
     for entry in result.entries:
-        candidate = entry.candidate
         href, name = _verifiable_pact_link(links, provider, entry, include_pending, latest_shas)
         notices = [{"when": "before_verification", "text": selection.inclusion_notice(entry, href)}]
         properties: JSONDict = {}
         if include_pending:
             notices.append(
-                {"when": "before_verification", "text": selection.pending_notice(entry, provider, result.query.provider_version_branch)}
+                {
+                    "when": "before_verification",
+                    "text": selection.pending_notice(
+                        entry, provider, result.query.provider_version_branch
+                    ),
+                }
             )
             if entry.pending:
                 notices.extend({"when": when, "text": text} for when, text in after.items())
@@ -747,7 +752,11 @@ def _latest_shas(session: Session, result: VerifiableResult) -> dict[str, str]:
 
 
 def _verifiable_pact_link(
-    links: Links, provider: str, entry: selection.VerifiablePact, include_pending: bool, latest_shas: dict[str, str]
+    links: Links,
+    provider: str,
+    entry: selection.VerifiablePact,
+    include_pending: bool,
+    latest_shas: dict[str, str],
 ) -> tuple[str, str]:
     """The URL the verifier fetches for an entry, and its name.
 
@@ -761,7 +770,9 @@ def _verifiable_pact_link(
     if not include_pending and not entry.wip and latest_shas.get(consumer) == candidate.sha:
         return links.integration(provider, consumer), f"Pact between {consumer} and {provider}"
     metadata = encode_metadata(
-        {"w": True} if entry.wip else {"p": entry.pending, "cv": [candidate.consumer_version_number]}
+        {"w": True}
+        if entry.wip
+        else {"p": entry.pending, "cv": [candidate.consumer_version_number]}
     )
     href = links.pact_version(provider, consumer, candidate.sha, metadata)
     return href, f"Pact between {consumer} ({candidate.consumer_version_number}) and {provider}"
@@ -813,8 +824,9 @@ def _version_ref(session: Session, links: Links, p_name: str, v: Version | None)
     if v is None:
         return None
     branches = [bv.branch.name for bv in v.branch_versions]
-    envs = list(repo.deployed_environments_for_version(session, v)) + [
-        e for e in repo.released_environments_for_version(session, v)
+    envs = [
+        *repo.deployed_environments_for_version(session, v),
+        *repo.released_environments_for_version(session, v),
     ]
     return compact(
         {
@@ -1120,7 +1132,8 @@ def webhook(links: Links, w: Webhook) -> JSONDict:
         "self": link(links.webhook(w.uuid), title=w.description or "Webhook"),
         "pb:execute": link(
             links.webhook(w.uuid) + "/execute",
-            title="Test the execution of the webhook with the latest matching pact or verification by sending a POST request to this URL",
+            title="Test the execution of the webhook with the latest matching pact or "
+            "verification by sending a POST request to this URL",
         ),
         "pb:webhooks": link(links.webhooks(), title="All webhooks"),
     }

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -146,7 +146,9 @@ def portable_regexes(document: Any, corrections: Corrections) -> Any:
     if isinstance(document, dict):
         result = {k: portable_regexes(v, corrections) for k, v in document.items()}
         if isinstance(result.get("regex"), str):
-            result["regex"] = _broken_group(_java_quoting(result["regex"], corrections), corrections)
+            result["regex"] = _broken_group(
+                _java_quoting(result["regex"], corrections), corrections
+            )
         return result
     if isinstance(document, list):
         return [portable_regexes(item, corrections) for item in document]
@@ -159,8 +161,14 @@ def _unmatched_example_links(document: dict[str, Any], corrections: Corrections)
     for interaction in document.get("interactions", []):
         response = interaction.get("response", {})
         content = response.get("body", {}).get("content")
-        href = content.get("_links", {}).get("self", {}).get("href") if isinstance(content, dict) else None
-        if not (isinstance(href, str) and href.startswith("http://localhost:9876/") and "{" in href):
+        href = (
+            content.get("_links", {}).get("self", {}).get("href")
+            if isinstance(content, dict)
+            else None
+        )
+        if not (
+            isinstance(href, str) and href.startswith("http://localhost:9876/") and "{" in href
+        ):
             continue
         rules = response.setdefault("matchingRules", {}).setdefault("body", {})
         if "$._links.self.href" in rules:
@@ -173,7 +181,9 @@ def _unmatched_example_links(document: dict[str, Any], corrections: Corrections)
         corrections.note("mock-server example self link matched by the request's path")
 
 
-def verify_file(path: Path, base_url: str, db: Database, seed: tuple[str, str] | None = None) -> FileResult:
+def verify_file(
+    path: Path, base_url: str, db: Database, seed: tuple[str, str] | None = None
+) -> FileResult:
     """Verify one pact file with pact-python's Verifier; count the interactions that pass."""
     from pact import Verifier
 
@@ -202,7 +212,9 @@ def verify_file(path: Path, base_url: str, db: Database, seed: tuple[str, str] |
     total = _interaction_count(path)
     if failed_run and not failures:
         failures.append("the verifier reported a failure it did not attribute to an interaction")
-    return FileResult(path.name, max(total - len(failures), 0), total, failures, output, corrections.applied)
+    return FileResult(
+        path.name, max(total - len(failures), 0), total, failures, output, corrections.applied
+    )
 
 
 def run(files: Sequence[str] | None = None, *, pacts_dir: Path = PACTS_DIR) -> list[FileResult]:

@@ -42,11 +42,15 @@ def _verified_with_later_version(consumer: str) -> StateBuilder:
 
 
 def _pricing_service(td: TestData) -> None:
-    td.create_provider("Pricing Service", repositoryUrl=PRICING_REPOSITORY).create_provider_version("1.3.0")
+    td.create_provider("Pricing Service", repositoryUrl=PRICING_REPOSITORY).create_provider_version(
+        "1.3.0"
+    )
 
 
 def _condor_pact(td: TestData) -> None:
-    td.create_consumer("Condor").create_consumer_version("1.3.0").create_provider("Pricing Service").create_pact()
+    td.create_consumer("Condor").create_consumer_version("1.3.0").create_provider(
+        "Pricing Service"
+    ).create_pact()
 
 
 def _condor_prod_pact(td: TestData) -> None:
@@ -63,7 +67,9 @@ def _success_then_failure(td: TestData, *, tag_provider: bool) -> None:
     td.create_pact_with_hierarchy("Foo", "1.2.3", "Bar").revise_pact().create_verification("4.5.6")
     if tag_provider:
         td.use_provider_version("4.5.6").create_provider_version_tag("prod")
-    td.create_consumer_version("1.2.4").create_pact().revise_pact().create_verification("9.9.9", success=False)
+    td.create_consumer_version("1.2.4").create_pact().revise_pact().create_verification(
+        "9.9.9", success=False
+    )
 
 
 def _ignore_scenario(td: TestData) -> None:
@@ -120,8 +126,12 @@ STATES: dict[str, StateBuilder] = {
     "'Condor' does not exist in the pact-broker": _nothing,
     "the 'Pricing Service' does not exist in the pact-broker": _nothing,
     "no pact between Condor and the Pricing Service exists": _nothing,
-    "the pact for Foo Thing version 1.2.3 has been verified by Bar version 4.5.6": _verified_with_later_version("Foo Thing"),
-    "the pact for Foo version 1.2.3 has been verified by Bar version 4.5.6": _verified_with_later_version("Foo"),
+    "the pact for Foo Thing version 1.2.3 has been verified by Bar version 4.5.6": _verified_with_later_version(
+        "Foo Thing"
+    ),
+    "the pact for Foo version 1.2.3 has been verified by Bar version 4.5.6": _verified_with_later_version(
+        "Foo"
+    ),
     "the pact for Foo version 1.2.3 and 1.2.4 has been verified by Bar version 4.5.6": lambda td: (
         td.create_pact_with_hierarchy("Foo", "1.2.3", "Bar")
         .revise_pact()
@@ -138,7 +148,10 @@ STATES: dict[str, StateBuilder] = {
         lambda td: _success_then_failure(td, tag_provider=True)
     ),
     "the pact for Foo version 1.2.3 has been verified by Bar version 4.5.6 and version 5.6.7": lambda td: (
-        td.create_pact_with_hierarchy("Foo", "1.2.3", "Bar").revise_pact().create_verification("4.5.6").create_verification("5.6.7")
+        td.create_pact_with_hierarchy("Foo", "1.2.3", "Bar")
+        .revise_pact()
+        .create_verification("4.5.6")
+        .create_verification("5.6.7")
     ),
     "the pact for Foo version 1.2.3 has been successfully verified by Bar version 4.5.6 (tagged prod) and version 5.6.7": lambda td: (
         td.create_pact_with_hierarchy("Foo", "1.2.3", "Bar")
@@ -157,9 +170,13 @@ STATES: dict[str, StateBuilder] = {
     "the 'Pricing Service' and 'Condor' already exist in the pact-broker, and Condor already has a pact published for version 1.3.0": _condor_pact,
     "tagged as prod pact between Condor and the Pricing Service exists": _condor_prod_pact,
     "a pact between Condor and the Pricing Service exists for the production version of Condor": _condor_prod_pact,
-    "'Condor' exists in the pact-broker": lambda td: td.create_consumer("Condor").create_consumer_version("1.3.0"),
+    "'Condor' exists in the pact-broker": lambda td: td.create_consumer(
+        "Condor"
+    ).create_consumer_version("1.3.0"),
     "'Condor' exists in the pact-broker with version 1.3.0, tagged with 'prod'": lambda td: (
-        td.create_consumer("Condor").create_consumer_version("1.3.0").create_consumer_version_tag("prod")
+        td.create_consumer("Condor")
+        .create_consumer_version("1.3.0")
+        .create_consumer_version_tag("prod")
     ),
     "'Condor' exists in the pact-broker with the latest tagged 'production' version 1.2.3": lambda td: (
         td.create_consumer("Condor")
@@ -168,14 +185,22 @@ STATES: dict[str, StateBuilder] = {
         .create_consumer_version("2.0.0")
     ),
     "'Condor' exists in the pact-broker with the latest version 1.2.3": lambda td: (
-        td.create_consumer("Condor").create_consumer_version("1.0.0").create_consumer_version("1.2.3")
+        td.create_consumer("Condor")
+        .create_consumer_version("1.0.0")
+        .create_consumer_version("1.2.3")
     ),
     "a pacticipant with name Foo exists": lambda td: td.create_consumer("Foo"),
-    "a branch named main exists for pacticipant Foo": lambda td: td.create_consumer("Foo").create_consumer_version("1", branch="main"),
+    "a branch named main exists for pacticipant Foo": lambda td: td.create_consumer(
+        "Foo"
+    ).create_consumer_version("1", branch="main"),
     "a webhook with the uuid 696c5f93-1b7f-44bc-8d03-59440fcaa9a0 exists": lambda td: (
-        td.create_consumer("Condor").create_provider("Pricing Service").create_webhook(uuid=WEBHOOK_UUID)
+        td.create_consumer("Condor")
+        .create_provider("Pricing Service")
+        .create_webhook(uuid=WEBHOOK_UUID)
     ),
-    "an environment exists": lambda td: td.create_environment("test", display_name="Test", contacts=CONTACTS),
+    "an environment exists": lambda td: td.create_environment(
+        "test", display_name="Test", contacts=CONTACTS
+    ),
     "an environment with name test exists": lambda td: td.create_environment("test"),
     "an environment with name test and UUID 16926ef3-590f-4e3f-838e-719717aa88c9 exists": lambda td: (
         td.create_environment("test", uuid=TEST_ENV_UUID)
@@ -199,6 +224,8 @@ def stateless_seed(provider: str, consumer: str) -> StateBuilder:
     fixtures): one pact between ``consumer`` and ``provider``, as their mock broker held."""
 
     def build(td: TestData) -> None:
-        td.create_consumer(consumer).create_consumer_version("1.0.0").create_provider(provider).create_pact()
+        td.create_consumer(consumer).create_consumer_version("1.0.0").create_provider(
+            provider
+        ).create_pact()
 
     return build

@@ -149,6 +149,8 @@ def record_release(
                 pacticipant_id=version.pacticipant_id,
                 environment_id=environment.id,
             )
+            if uuid is not None:
+                released.uuid = uuid
             session.add(released)
         else:
             released.support_ended_at = None
@@ -263,7 +265,7 @@ def update_deployed_version(
     with db.write() as session:
         deployed = _require_deployed(session, uuid)
         if currently_deployed is True and deployed.undeployed_at is not None:
-            msg = "A deployed version cannot be marked as currently deployed once it has been undeployed"
+            msg = "A deployed version cannot be marked as currently deployed once undeployed"
             raise UnprocessableError(msg, body={"errors": {"currentlyDeployed": [msg]}})
         if currently_deployed is False and deployed.undeployed_at is None:
             deployed.undeployed_at = utcnow()

@@ -69,7 +69,8 @@ def validate(session: Session, query: MatrixQuery) -> None:
             continue
         if selector.version is not None and selector.latest:
             errors.append(
-                f"A version number and latest flag cannot both be specified for {selector.pacticipant}"
+                "A version number and latest flag cannot both be specified for "
+                f"{selector.pacticipant}"
             )
         if repo.find_pacticipant(session, selector.pacticipant) is None:
             errors.append(f"Pacticipant {selector.pacticipant} not found")
@@ -135,8 +136,7 @@ def _resolve(
             if pacticipant.main_branch
             else None
         )
-        if criteria.latest or True:
-            versions = [head] if head else []
+        versions = [head] if head else []
     elif criteria.branch is not None:
         if criteria.latest:
             head = repo.branch_head(session, pacticipant, criteria.branch)
@@ -340,18 +340,17 @@ def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
     selectors = specified + inferred
     rows = matrix.apply_latest_by(_rows(session, selectors), query.latest_by)
     # Oldest first, as the Ruby broker lists them (the order clients print).
-    rows = sorted(rows, key=lambda r: (r.publication.consumer_version_id, r.provider_version_id or 0))
+    rows = sorted(
+        rows, key=lambda r: (r.publication.consumer_version_id, r.provider_version_id or 0)
+    )
     rows = matrix.filter_success(rows, query.success)
     rows = matrix.mark_ignored(rows, ignores)
     warnings = matrix.selector_warnings(
         specified,
         has_target=query.has_target,
-        ignore_selectors=ignores,
         unknown_ignores=unknown_ignores,
     )
-    status = matrix.summarize(
-        rows, selectors, integrations, ignore_selectors=ignores, warnings=warnings
-    )
+    status = matrix.summarize(rows, selectors, integrations, warnings=warnings)
     return MatrixResult(query, status, selectors)
 
 

@@ -302,12 +302,11 @@ def delete_pact_for_version(
     with db.write() as session:
         provider = require_pacticipant(session, provider_name)
         version = require_version(session, consumer_name, version_number)
-        pubs = [
-            p
-            for p in session.query(PactPublication).filter_by(
+        pubs = list(
+            session.query(PactPublication).filter_by(
                 consumer_version_id=version.id, provider_id=provider.id
             )
-        ]
+        )
         if not pubs:
             raise _no_pact(consumer_name, provider_name, f" for consumer version {version_number}")
         for pub in pubs:
@@ -422,7 +421,3 @@ def provider_pacts(
             chosen = list(newest.values())
         chosen.sort(key=lambda p: (p.consumer.name, -p.consumer_version_id))
         return present(session, provider, chosen)
-
-
-def version_for_pact(session: Session, pub: PactPublication) -> Version:
-    return pub.consumer_version

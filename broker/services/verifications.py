@@ -313,7 +313,10 @@ def get_verification(
         else:
             verification = repo.find_verification(session, pub.pact_version, number)
         if verification is None:
-            msg = f"No verification results found for the pact between {consumer_name} and {provider_name} ({sha})"
+            msg = (
+                "No verification results found for the pact between "
+                f"{consumer_name} and {provider_name} ({sha})"
+            )
             raise NotFoundError(msg)
         return present(session, verification)
 
@@ -331,7 +334,10 @@ def latest_verification_for_latest_pact(
         pub = repo.latest_publication(session, consumer, provider)
         verification = repo.latest_verification(session, pub.pact_version) if pub else None
         if verification is None:
-            msg = f"No verification results found for the latest pact between {consumer_name} and {provider_name}"
+            msg = (
+                "No verification results found for the latest pact between "
+                f"{consumer_name} and {provider_name}"
+            )
             raise NotFoundError(msg)
         return present(session, verification)
 

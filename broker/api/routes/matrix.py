@@ -66,8 +66,11 @@ def _grouped_by_key(query: str, name: str) -> list[tuple[str, str]] | None:
     """The ``name[][key]`` pairs of a query if its keys are sorted (so the order the client
     wrote its selectors in was lost, e.g. by a proxy or a pact file that sorts parameters)."""
     prefix = f"{name}[]["
-    pairs = [(k[len(prefix):-1], v) for k, v in parse_qsl(query, keep_blank_values=True)
-             if k.startswith(prefix) and k.endswith("]")]
+    pairs = [
+        (k[len(prefix) : -1], v)
+        for k, v in parse_qsl(query, keep_blank_values=True)
+        if k.startswith(prefix) and k.endswith("]")
+    ]
     keys = [k for k, _ in pairs]
     if keys.count("pacticipant") < 2 or len(set(keys)) < 2 or keys != sorted(keys):
         return None

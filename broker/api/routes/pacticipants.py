@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from broker.api import decorators as d
@@ -15,8 +17,8 @@ router = APIRouter(route_class=RawPathRoute, tags=["pacticipants"])
 NO_CONTENT = Response(status_code=204)
 
 
-def _attributes(body: dict[str, object], *, partial: bool) -> dict[str, str | None]:
-    checker = Checker(body)  # type: ignore[arg-type]
+def _attributes(body: dict[str, Any], *, partial: bool) -> dict[str, str | None]:
+    checker = Checker(body)
     result: dict[str, str | None] = {}
     for key in svc.PACTICIPANT_FIELDS:
         if key in body:
@@ -144,13 +146,14 @@ def get_version(request: Request, name: str, number: str, db: DB, links: LinksDe
     return hal(request, svc.get_version(db, name, number, lambda s, v: d.version(s, links, v)))
 
 
-def _version_changes(body: dict[str, object], *, replace: bool) -> svc.VersionChanges:
-    checker = Checker(body)  # type: ignore[arg-type]
+def _version_changes(body: dict[str, Any], *, replace: bool) -> svc.VersionChanges:
+    checker = Checker(body)
     build_url = checker.url("buildUrl")
     branch = checker.string("branch")
     tags: list[str] = []
-    if isinstance(body.get("tags"), list):
-        for index, item in enumerate(body["tags"]):  # type: ignore[arg-type]
+    raw_tags = body.get("tags")
+    if isinstance(raw_tags, list):
+        for index, item in enumerate(raw_tags):
             name = item.get("name") if isinstance(item, dict) else item
             if not isinstance(name, str) or not name.strip():
                 checker.add("tags", f"must be a non-blank tag name (at index {index})")
@@ -213,7 +216,7 @@ def put_tag(
     name: str,
     number: str,
     tag: str,
-    body: OptionalJsonObject,
+    _body: OptionalJsonObject,
     db: DB,
     links: LinksDep,
 ) -> Response:

@@ -72,13 +72,14 @@ def _contract(
             if isinstance(expected, str) and actual is not None and actual != expected:
                 checker.add(
                     f"contracts.{role}Name",
-                    f"The {role} name '{actual}' in the pact content does not match the {role}Name '{expected}'{where}",
+                    f"The {role} name '{actual}' in the pact content does not match the "
+                    f"{role}Name '{expected}'{where}",
                 )
                 ok = False
     if not ok or content is None:
         return None
     assert isinstance(consumer, str) and isinstance(provider, str)
-    return svc.Contract(consumer, provider, content, mode)
+    return svc.Contract(consumer, provider, content, "merge" if mode == "merge" else "overwrite")
 
 
 @router.post("/contracts/publish")
@@ -210,7 +211,9 @@ def _selector(
         or s.deployed_or_released
     ):
         errors.append(
-            f"must specify a value for environment or tag or branch, or specify mainBranch=true, matchingBranch=true, latest=true, deployed=true, released=true or deployedOrReleased=true{at}"
+            "must specify a value for environment or tag or branch, or specify mainBranch=true, "
+            "matchingBranch=true, latest=true, deployed=true, released=true or "
+            f"deployedOrReleased=true{at}"
         )
     if s.main_branch and (
         s.tag or s.branch or s.matching_branch or s.fallback_tag or s.fallback_branch
@@ -226,7 +229,8 @@ def _selector(
         )
     if s.matching_branch and not provider_branch:
         errors.append(
-            f"the providerVersionBranch must be specified when the selector matchingBranch=true is used{at}"
+            "the providerVersionBranch must be specified when the selector matchingBranch=true "
+            f"is used{at}"
         )
     if s.tag and s.branch:
         errors.append(f"cannot specify both a tag and a branch{at}")
@@ -273,7 +277,10 @@ def _verification_query(body: dict[str, Any]) -> vsvc.VerificationQuery:
     if branch == "" and not tags and (include_pending or wip_since is not None):
         checker.add(
             "providerVersionBranch",
-            "when pending or WIP pacts are enabled and there are no tags provided, the provider version branch must not be an empty string, as it is used in the calculations for the pending and WIP pacts. Either set the branch to a non-blank value, or do not include the providerVersionBranch in the request.",
+            "when pending or WIP pacts are enabled and there are no tags provided, the provider "
+            "version branch must not be an empty string, as it is used in the calculations for "
+            "the pending and WIP pacts. Either set the branch to a non-blank value, or do not "
+            "include the providerVersionBranch in the request.",
         )
     raw_selectors = body.get("consumerVersionSelectors", [])
     selectors: list[selection.Selector] = []
@@ -303,7 +310,9 @@ def _verification_query(body: dict[str, Any]) -> vsvc.VerificationQuery:
 def for_verification_link(request: Request, provider: str, db: DB, links: LinksDep) -> Response:
     """The verifier GETs this first, for the ``self`` link it then POSTs its selectors to."""
     vsvc.require_provider(db, provider)
-    body = {"_links": {"self": d.link(links.for_verification(provider), title="Pacts to be verified")}}
+    body = {
+        "_links": {"self": d.link(links.for_verification(provider), title="Pacts to be verified")}
+    }
     return hal(request, body, default_media_type=PLAIN_JSON)
 
 
@@ -353,7 +362,8 @@ def latest_provider_pacts_with_tag(
                 p,
                 pubs,
                 str(request.url),
-                f"Latest pact versions for the provider {provider} with consumer version tag '{tag}'",
+                f"Latest pact versions for the provider {provider} "
+                f"with consumer version tag '{tag}'",
             ),
             tag=tag,
         ),

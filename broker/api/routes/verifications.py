@@ -91,7 +91,7 @@ def publish_with_metadata(
 def publish_for_latest(
     request: Request, provider: str, consumer: str, body: JsonObject, db: DB, links: LinksDep
 ) -> Response:
-    """Results for the integration's latest pact (the URL that its stable pact link publishes to)."""
+    """Results for the integration's latest pact (published to its stable URL)."""
     return _publish(request, provider, consumer, None, None, body, db, links)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
@@ -25,7 +26,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("display_name", sa.String(length=255), nullable=True),
         sa.Column("production", sa.Boolean(), nullable=False),
-        sa.Column("contacts", sa.JSON(), nullable=True),
+        sa.Column(
+            "contacts", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
@@ -106,8 +109,12 @@ def upgrade() -> None:
         sa.Column("consumer_label", sa.String(length=255), nullable=True),
         sa.Column("provider_label", sa.String(length=255), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("events", sa.JSON(), nullable=False),
-        sa.Column("request", sa.JSON(), nullable=False),
+        sa.Column(
+            "events", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "request", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["consumer_id"], ["pacticipants.id"], ondelete="CASCADE"),
@@ -220,8 +227,12 @@ def upgrade() -> None:
         sa.Column("provider_id", sa.Integer(), nullable=False),
         sa.Column("success", sa.Boolean(), nullable=False),
         sa.Column("build_url", sa.String(length=2048), nullable=True),
-        sa.Column("test_results", sa.JSON(), nullable=True),
-        sa.Column("verified_by", sa.JSON(), nullable=True),
+        sa.Column(
+            "test_results", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "verified_by", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
         sa.Column("wip", sa.Boolean(), nullable=False),
         sa.Column("pact_pending", sa.Boolean(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),

@@ -1,0 +1,42 @@
+"""The official Pact Broker client's contract, verified against the embedded broker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from broker.conformance import runner
+from broker.conformance.states import STATES
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, runner.FileResult]:
+    return {result.name: result for result in runner.run()}
+
+
+@pytest.mark.parametrize("name", list(runner.DEFAULT_FILES))
+def test_every_interaction_verifies(results: dict[str, runner.FileResult], name: str) -> None:
+    result = results[name]
+    assert result.total == runner._interaction_count(runner.PACTS_DIR / name)
+    assert result.ok, f"{result.line}\n" + "\n".join(result.failures) + "\n" + result.output[-4000:]
+
+
+def test_v2_client_pact_needs_no_fixture_corrections(results: dict[str, runner.FileResult]) -> None:
+    assert results["Pact Broker Client V2-Pact Broker.json"].corrections == []
+
+
+def test_every_provider_state_of_the_client_pact_has_a_builder() -> None:
+    document = json.loads((runner.PACTS_DIR / "Pact Broker Client V2-Pact Broker.json").read_text())
+    states = {i.get("providerState") or "" for i in document["interactions"]}
+    assert states <= set(STATES)
+    assert len(document["interactions"]) == 67
+
+
+def test_java_regex_quoting_is_rewritten_with_the_same_meaning() -> None:
+    corrections = runner.Corrections([])
+    fixed = runner.portable_regexes({"regex": r".*(\/\Qpacts\E\/\Q{provider}\E)$"}, corrections)
+    assert fixed["regex"] == r".*(\/pacts\/\{provider\})$"
+    assert corrections.applied
