@@ -3,6 +3,9 @@
 The repository resolves selectors to versions and loads pact publications and verifications;
 everything that decides *what the answer is and why* lives here, free of the database, so that
 every rule of the Ruby broker's matrix (see ``reference/broker-api.md`` §4) has a unit test.
+
+Version ids stand in for the broker's version ``order`` and creation dates: all pacticipants'
+versions live in one table whose ids grow with creation, so a larger id is a newer version.
 """
 
 from __future__ import annotations
@@ -13,6 +16,16 @@ from enum import StrEnum
 from typing import Literal
 
 LatestBy = Literal["cvpv", "cvp", "cp"]
+
+NO_ENVIRONMENT_WARNING = (
+    "WARN: It is recommended to specify the environment into which you are deploying. "
+    "Without the environment, this result will not be reliable."
+)
+NO_VERSION_WARNING = (
+    "WARN: It is recommended to specify the version number (rather than the tag or branch) of "
+    "the pacticipant you wish to deploy to avoid race conditions. Without a version number, "
+    "this result will not be reliable."
+)
 
 
 class ReasonCode(StrEnum):
@@ -32,9 +45,26 @@ class ResolvedSelector:
     """A matrix selector resolved to (at most) one version.
 
     A selector that matches several versions (a tag without ``latest``, an environment with
-    several deployed versions) is resolved into one ``ResolvedSelector`` per version. One that
-    matches none keeps ``version_id=None`` with ``missing=True``: the "non-existing version"
-    marker that makes a specified selector non-deployable.
+    several deployed versions) is resolved into one ``ResolvedSelector`` per version, each with
+    ``one_of_many=True``. One that matches none keeps ``version_id=None`` with ``missing=True``:
+    the "non-existing version" marker that makes a specified selector non-deployable.
+
+    Attributes:
+        pacticipant_id: The pacticipant's id.
+        pacticipant_name: The pacticipant's name, for descriptions.
+        version_id: The resolved version, or None for "every version" and for missing ones.
+        version_number: The resolved version's number.
+        specified: True if the user asked for it, False if inferred from an integration.
+        missing: True when the criteria matched no version.
+        latest: The ``latest`` flag of the original selector.
+        tag: The ``tag`` of the original selector.
+        branch: The ``branch`` of the original selector (for ``mainBranch``, the name of the
+            main branch when it is known).
+        main_branch: The ``mainBranch`` flag of the original selector.
+        environment: The ``environment`` of the original selector.
+        requested_version: The version number the original selector asked for.
+        ignore: True when an ignore selector matches this selector.
+        one_of_many: True when the original selector resolved to several versions.
     """
 
     pacticipant_id: int
@@ -50,6 +80,7 @@ class ResolvedSelector:
     environment: str | None = None
     requested_version: str | None = None
     ignore: bool = False
+    one_of_many: bool = False
 
     @property
     def only_pacticipant(self) -> bool:
@@ -63,7 +94,16 @@ class ResolvedSelector:
         )
 
     def matches(self, pacticipant_id: int, version_id: int | None) -> bool:
-        """Whether a version is selected by this selector."""
+        """Whether a version is selected by this selector.
+
+        Args:
+            pacticipant_id: The pacticipant of the version.
+            version_id: The version, or None for "no version" (an unverified row's provider).
+
+        Returns:
+            True for any version of the pacticipant when the selector names only the
+            pacticipant, else True only for the resolved version.
+        """
         if pacticipant_id != self.pacticipant_id:
             return False
         if self.only_pacticipant:
@@ -71,52 +111,80 @@ class ResolvedSelector:
         return version_id is not None and version_id == self.version_id
 
     def description(self) -> str:
-        """Describe the selector the way the Ruby broker's reasons do."""
+        """Describe the selector the way the Ruby broker's reasons do.
+
+        The branches follow ``ResolvedSelector#description`` in the same order, because the
+        first criterion that applies decides the wording.
+
+        Returns:
+            E.g. "version 1.2.3 of Foo" or "the latest version of Bar with tag prod (4.5.6)".
+        """
         name = self.pacticipant_name
-        number = f" ({self.version_number})" if self.version_number else ""
-        if self.requested_version is not None:
-            return f"version {self.requested_version} of {name}"
-        if self.environment is not None:
-            if self.missing:
-                return (
-                    f"a version of {name} currently in {self.environment} (no version is "
-                    "currently recorded as deployed/released in this environment)"
-                )
-            return f"version {self.version_number} of {name} currently in {self.environment}"
-        if self.main_branch:
-            if self.missing:
-                return f"the latest version of {name} from the main branch (no such version exists)"
-            return f"the latest version of {name} from the main branch{number}"
-        if self.branch is not None:
-            prefix = "the latest version" if self.latest else "a version"
-            if self.missing:
-                return f"{prefix} of {name} from branch {self.branch} (no such version exists)"
-            return f"{prefix} of {name} from branch {self.branch}{number}"
-        if self.tag is not None:
-            prefix = "the latest version" if self.latest else "a version"
-            if self.missing:
-                return f"{prefix} of {name} with tag {self.tag} (no such version exists)"
-            return f"{prefix} of {name} with tag {self.tag}{number}"
+        # Like the broker, a missing version keeps the number the user asked for.
+        number = self.requested_version if self.missing else self.version_number
+        found = number is not None and not self.missing
+        version = f"({number})"
+        if self.latest and self.tag is not None:
+            suffix = version if found else "(no such version exists)"
+            return f"the latest version of {name} with tag {self.tag} {suffix}"
+        if self.main_branch and not found:
+            which = "the latest version" if self.latest else "any version"
+            return f"{which} of {name} from the main branch (no versions exist for this branch)"
+        if self.branch is not None or self.main_branch:
+            # A main-branch selector reads like a branch selector once its version is found;
+            # the branch name is only known if the resolver recorded it.
+            where = f"branch {self.branch}" if self.branch is not None else "the main branch"
+            if self.latest or self.main_branch:
+                suffix = version if found else "(no such version exists)"
+                return f"the latest version of {name} from {where} {suffix}"
+            if found:
+                prefix = "one of the versions" if self.one_of_many else "the version"
+                return f"{prefix} of {name} from {where} {version}"
+            return f"a version of {name} from {where} (no such version exists)"
         if self.latest:
-            if self.missing:
-                return f"the latest version of {name} (no such version exists)"
-            return f"the latest version of {name}{number}"
+            suffix = version if found else "(no such version exists)"
+            return f"the latest version of {name} {suffix}"
+        if self.tag is not None:
+            suffix = version if found else "(no such version exists)"
+            return f"a version of {name} with tag {self.tag} {suffix}"
+        if self.environment is not None:
+            if found:
+                prefix = "one of the versions" if self.one_of_many else "the version"
+                return f"{prefix} of {name} currently in {self.environment} {version}"
+            return (
+                f"a version of {name} currently in {self.environment} (no version is currently "
+                "recorded as deployed/released in this environment)"
+            )
+        if number is not None and self.missing:
+            return f"version {number} of {name} (no such version exists)"
+        if number is not None:
+            return f"version {number} of {name}"
         return f"any version of {name}"
 
     def missing_reason(self) -> str:
-        """Why a specified selector that matched nothing cannot be deployed."""
+        """Why a specified selector that matched nothing cannot be deployed.
+
+        Returns:
+            The text of ``ResolvedSelector#version_does_not_exist_description``.
+        """
         name = self.pacticipant_name
-        if self.requested_version is not None:
-            return f"No pacts or verifications have been published for version {self.requested_version} of {name}"
-        if self.environment is not None:
-            return f"No version of {name} is currently recorded as deployed or released in environment {self.environment}"
+        if self.tag is not None:
+            return f"No version with tag {self.tag} exists for {name}"
         if self.main_branch:
             return f"No version of {name} from the main branch exists"
         if self.branch is not None:
             return f"No version of {name} from branch {self.branch} exists"
-        if self.tag is not None:
-            return f"No version with tag {self.tag} exists for {name}"
-        return f"No version of {name} exists"
+        if self.environment is not None:
+            return (
+                f"No version of {name} is currently recorded as deployed or released in "
+                f"environment {self.environment}"
+            )
+        if self.requested_version is not None:
+            return (
+                "No pacts or verifications have been published for version "
+                f"{self.requested_version} of {name}"
+            )
+        return f"No pacts or verifications have been published for {name}"
 
 
 @dataclass(frozen=True)
@@ -154,11 +222,18 @@ class Row:
 
     @property
     def success(self) -> bool | None:
+        """The verification outcome, None when the pact has no (matching) verification."""
         return None if self.verification is None else self.verification.success
 
     @property
     def provider_version_id(self) -> int | None:
+        """The verifying provider version, None when unverified."""
         return None if self.verification is None else self.verification.provider_version_id
+
+    @property
+    def provider_version_number(self) -> str | None:
+        """The verifying provider version's number, None when unverified."""
+        return None if self.verification is None else self.verification.provider_version_number
 
 
 @dataclass(frozen=True)
@@ -174,6 +249,8 @@ class Integration:
 
 @dataclass(frozen=True)
 class Reason:
+    """One line of the answer's reason, with its machine-readable code and notice level."""
+
     code: ReasonCode
     text: str
     level: Literal["success", "error", "warning", "info"]
@@ -193,7 +270,24 @@ class DeploymentStatus:
 
     @property
     def reason_text(self) -> str:
+        """The reasons joined by newlines, as the ``summary.reason`` field."""
         return "\n".join(r.text for r in self.reasons)
+
+
+def _last_action_key(row: Row) -> tuple[int, int, int]:
+    """Sort key of the broker's "order by last action date desc" (used reversed).
+
+    The last action is the newer of the consumer and provider versions' creation; ties go to
+    the newer publication, then the newer verification.
+    """
+    pub = row.publication
+    provider_version = row.provider_version_id
+    newest = max(pub.consumer_version_id, provider_version or pub.consumer_version_id)
+    return (newest, pub.id, row.verification.id if row.verification is not None else -1)
+
+
+def _in_last_action_order(rows: Iterable[Row]) -> list[Row]:
+    return sorted(rows, key=_last_action_key, reverse=True)
 
 
 def build_rows(
@@ -203,11 +297,20 @@ def build_rows(
 ) -> list[Row]:
     """Join publications to verifications following the broker's row rules.
 
-    With one selector: rows whose consumer version it selects (with every verification of
-    them), plus rows whose verification's provider version it selects. With several: rows whose
-    consumer version is selected and whose provider is among the selectors' pacticipants, joined
-    to verifications by selected provider versions; kept when the consumer or the provider is a
-    specified pacticipant.
+    With exactly one resolved selector: rows whose consumer version it selects (with every
+    verification of them), plus rows whose verification's provider version it selects. With
+    several: rows whose consumer version is selected and whose provider is among the selectors'
+    pacticipants, joined to verifications by selected provider versions only (so a pact that
+    no selected provider version verified still gives a row, unverified); kept when the
+    consumer or the provider is a specified pacticipant.
+
+    Args:
+        selectors: Every resolved selector (specified and inferred).
+        publications: Current pact revisions that may appear in rows.
+        verifications: The latest verification per (pact content, provider version).
+
+    Returns:
+        The rows, most recent last action first.
     """
     by_pact_version: dict[int, list[VerificationRef]] = {}
     for verification in verifications:
@@ -225,22 +328,22 @@ def build_rows(
     def selects(pacticipant_id: int, version_id: int | None) -> bool:
         return any(s.matches(pacticipant_id, version_id) for s in selectors)
 
-    if len({s.pacticipant_id for s in selectors}) <= 1 and len(selectors) >= 1:
+    # The broker switches on the number of *resolved* selectors, not of pacticipants: a tag
+    # resolving to two versions of one pacticipant already uses the several-selector query.
+    if len(selectors) == 1:
+        (only,) = selectors
         for pub in pubs:
-            consumer_selected = selects(pub.consumer_id, pub.consumer_version_id)
             verifs = by_pact_version.get(pub.pact_version_id, [])
-            if consumer_selected:
+            if only.matches(pub.consumer_id, pub.consumer_version_id):
                 for verification in verifs:
                     add(pub, verification)
                 if not verifs:
                     add(pub, None)
             else:
                 for verification in verifs:
-                    if pub.provider_id in {s.pacticipant_id for s in selectors} and selects(
-                        pub.provider_id, verification.provider_version_id
-                    ):
+                    if only.matches(pub.provider_id, verification.provider_version_id):
                         add(pub, verification)
-        return rows
+        return _in_last_action_order(rows)
 
     pacticipant_ids = {s.pacticipant_id for s in selectors}
     specified_ids = {s.pacticipant_id for s in selectors if s.specified}
@@ -260,47 +363,80 @@ def build_rows(
             add(pub, verification)
         if not matching:
             add(pub, None)
-    return rows
+    return _in_last_action_order(rows)
 
 
-def _row_order(row: Row) -> tuple[int, int]:
-    return (row.publication.consumer_version_id, row.provider_version_id or -1)
+def _latest_by_key(row: Row, latest_by: LatestBy) -> tuple[int | None, ...]:
+    pub = row.publication
+    if latest_by == "cvpv":
+        return (pub.consumer_id, pub.consumer_version_id, pub.provider_id, row.provider_version_id)
+    if latest_by == "cvp":
+        return (pub.consumer_id, pub.consumer_version_id, pub.provider_id)
+    return (pub.consumer_id, pub.provider_id)
 
 
 def apply_latest_by(rows: Sequence[Row], latest_by: LatestBy | None) -> list[Row]:
-    """Keep, per group, the row with the newest provider version (newest consumer for ``cp``)."""
+    """Keep one row per ``latestby`` group, as the broker's post-filter does.
+
+    Groups are (consumer, consumer version, provider, provider version) for ``cvpv``,
+    (consumer, consumer version, provider) for ``cvp`` and (consumer, provider) for ``cp``.
+    In each group the row with the newest provider version wins, except that a group whose
+    first row (in last-action order) is unverified is kept as that row: the newest thing that
+    happened to the group is a pact nobody has verified yet.
+
+    Args:
+        rows: Matrix rows, in any order.
+        latest_by: The grouping, or None for no filtering.
+
+    Returns:
+        The kept rows, most recent last action first.
+    """
+    ordered = _in_last_action_order(rows)
     if latest_by is None:
-        return list(rows)
-    groups: dict[tuple[object, ...], Row] = {}
-    for row in rows:
-        pub = row.publication
-        key: tuple[object, ...]
-        if latest_by == "cvpv":
-            key = (
-                pub.consumer_id,
-                pub.consumer_version_id,
-                pub.provider_id,
-                row.provider_version_id,
-            )
-        elif latest_by == "cvp":
-            key = (pub.consumer_id, pub.consumer_version_id, pub.provider_id)
-        else:
-            key = (pub.consumer_id, pub.provider_id)
-        current = groups.get(key)
-        if current is None or _row_order(row) > _row_order(current):
-            groups[key] = row
-    return sorted(groups.values(), key=_row_order, reverse=True)
+        return ordered
+    groups: dict[tuple[int | None, ...], list[Row]] = {}
+    for row in ordered:
+        groups.setdefault(_latest_by_key(row, latest_by), []).append(row)
+    kept: list[Row] = []
+    for group in groups.values():
+        first = group[0]
+        if first.verification is None:
+            kept.append(first)
+            continue
+        # max() keeps the first of equal provider versions, i.e. the most recent row.
+        kept.append(max(group, key=lambda r: r.provider_version_id or -1))
+    return _in_last_action_order(kept)
 
 
 def filter_success(rows: Sequence[Row], success: Sequence[bool | None] | None) -> list[Row]:
-    """Keep rows whose verification outcome is one of ``success`` (no filter when None)."""
+    """Keep rows whose verification outcome is one of ``success`` (``success[]`` query).
+
+    Args:
+        rows: Rows after ``latestby``; the filter must come after it, or a failed newest
+            verification would let an older successful one through.
+        success: Accepted outcomes (None for unverified rows); empty or None for no filter.
+
+    Returns:
+        The rows that pass the filter.
+    """
     if not success:
         return list(rows)
     return [row for row in rows if row.success in success]
 
 
 def mark_ignored(rows: Sequence[Row], ignores: Sequence[ResolvedSelector]) -> list[Row]:
-    """Flag rows whose consumer or provider version an ignore selector matches."""
+    """Flag rows whose consumer or provider an ignore selector matches.
+
+    An ignore selector naming only a pacticipant matches all its versions (and an unverified
+    row's missing provider version); one with a version matches that exact version.
+
+    Args:
+        rows: The rows to flag.
+        ignores: The resolved ignore selectors.
+
+    Returns:
+        Copies of the rows, with ``ignored`` set where an ignore selector matches.
+    """
     if not ignores:
         return list(rows)
 
@@ -308,48 +444,44 @@ def mark_ignored(rows: Sequence[Row], ignores: Sequence[ResolvedSelector]) -> li
         pub = row.publication
         return any(
             s.matches(pub.consumer_id, pub.consumer_version_id)
-            or (
-                s.matches(pub.provider_id, row.provider_version_id)
-                if row.verification is not None
-                else s.pacticipant_id == pub.provider_id and s.only_pacticipant
-            )
+            or s.matches(pub.provider_id, row.provider_version_id)
             for s in ignores
         )
 
     return [replace(row, ignored=ignored(row)) for row in rows]
 
 
+def _describe(
+    selectors: Sequence[ResolvedSelector], pacticipant_id: int, name: str, number: str | None
+) -> str:
+    """The description of the selector that brought a pacticipant (version) into the answer.
+
+    Mirrors ``DeploymentStatusSummary#selector_for``: the pacticipant's only selector if it has
+    exactly one, else the one resolved to that version number, else a description of the
+    version itself ("any version of X" when there is none).
+    """
+    found = [s for s in selectors if s.pacticipant_id == pacticipant_id]
+    if len(found) == 1:
+        return found[0].description()
+    if number is not None:
+        match = next((s for s in found if s.version_number == number), None)
+        return match.description() if match is not None else f"version {number} of {name}"
+    return f"any version of {name}"
+
+
 def _row_pair(row: Row, selectors: Sequence[ResolvedSelector]) -> tuple[str, str]:
     pub = row.publication
-    consumer = next(
-        (s for s in selectors if s.matches(pub.consumer_id, pub.consumer_version_id)), None
-    )
-    provider = next(
-        (
-            s
-            for s in selectors
-            if s.pacticipant_id == pub.provider_id
-            and (row.verification is None or s.matches(pub.provider_id, row.provider_version_id))
-        ),
-        None,
-    )
-    consumer_text = (
-        consumer.description()
-        if consumer is not None and consumer.version_number == pub.consumer_version_number
-        else f"version {pub.consumer_version_number} of {pub.consumer_name}"
-    )
-    if row.verification is not None:
-        provider_text = f"version {row.verification.provider_version_number} of {pub.provider_name}"
-        if (
-            provider is not None
-            and provider.version_number == row.verification.provider_version_number
-        ):
-            provider_text = provider.description()
-    elif provider is not None and not provider.only_pacticipant:
-        provider_text = provider.description()
-    else:
-        provider_text = f"{pub.provider_name}"
-    return consumer_text, provider_text
+    consumer = _describe(selectors, pub.consumer_id, pub.consumer_name, pub.consumer_version_number)
+    provider = _describe(selectors, pub.provider_id, pub.provider_name, row.provider_version_number)
+    return consumer, provider
+
+
+def _unique(reasons: Iterable[Reason]) -> list[Reason]:
+    result: list[Reason] = []
+    for reason in reasons:
+        if reason.text not in (r.text for r in result):
+            result.append(reason)
+    return result
 
 
 def summarize(
@@ -357,59 +489,35 @@ def summarize(
     selectors: Sequence[ResolvedSelector],
     integrations: Sequence[Integration],
     *,
-    ignore_selectors: Sequence[ResolvedSelector] = (),
     warnings: Sequence[str] = (),
 ) -> DeploymentStatus:
-    """Decide deployability (§4.5 of the reference): missing → no, unknown → null, else all pass."""
+    """Decide deployability (§4.5 of the reference) and explain it.
+
+    In order: a considered specified selector without a version makes the answer ``False``;
+    else an unverified considered row, or a required integration without any row, makes it
+    ``None`` (unknown wins over a failure elsewhere); else it is ``True`` iff every considered
+    row succeeded (vacuously so without rows).
+
+    Args:
+        rows: The rows after ``latestby``, ``success[]`` and :func:`mark_ignored`.
+        selectors: Every resolved selector, specified and inferred.
+        integrations: The integrations the query covers.
+        warnings: WARN lines (from :func:`selector_warnings`) to put before the reasons.
+
+    Returns:
+        The decision, its reasons and the row counts.
+    """
     considered = [row for row in rows if not row.ignored]
     ignored = [row for row in rows if row.ignored]
-    errors: list[Reason] = []
-    successes: list[Reason] = []
-
     missing = [s for s in selectors if s.specified and s.missing and not s.ignore]
-    for selector in missing:
-        errors.append(Reason(ReasonCode.MISSING_VERSION, selector.missing_reason(), "error"))
-
     unknown_rows = [row for row in considered if row.success is None]
     failed_rows = [row for row in considered if row.success is False]
-    for row in unknown_rows:
-        consumer_text, provider_text = _row_pair(row, selectors)
-        errors.append(
-            Reason(
-                ReasonCode.NOT_VERIFIED,
-                f"There is no verified pact between {consumer_text} and {provider_text}",
-                "error",
-            )
-        )
+    # Ignored rows still count as rows of their integration: ignoring Bar must not turn
+    # "Bar's row failed" into "there is no row for Bar".
     covered = {(r.publication.consumer_id, r.publication.provider_id) for r in rows}
     missing_integrations = [
         i for i in integrations if i.required and (i.consumer_id, i.provider_id) not in covered
     ]
-    for integration in missing_integrations:
-        consumer_sel = next(
-            (s for s in selectors if s.pacticipant_id == integration.consumer_id), None
-        )
-        provider_sel = next(
-            (s for s in selectors if s.pacticipant_id == integration.provider_id), None
-        )
-        consumer_text = consumer_sel.description() if consumer_sel else integration.consumer_name
-        provider_text = provider_sel.description() if provider_sel else integration.provider_name
-        errors.append(
-            Reason(
-                ReasonCode.NO_ROW_FOR_REQUIRED_INTEGRATION,
-                f"There is no verified pact between {consumer_text} and {provider_text}",
-                "error",
-            )
-        )
-    for row in failed_rows:
-        consumer_text, provider_text = _row_pair(row, selectors)
-        errors.append(
-            Reason(
-                ReasonCode.VERIFICATION_FAILED,
-                f"The verification for the pact between {consumer_text} and {provider_text} failed",
-                "error",
-            )
-        )
 
     deployable: bool | None
     if missing:
@@ -419,24 +527,43 @@ def summarize(
     else:
         deployable = not failed_rows
 
-    if deployable:
-        if considered:
-            successes.append(
-                Reason(
-                    ReasonCode.SUCCESS,
-                    "All required verification results are published and successful",
-                    "success",
-                )
+    errors: list[Reason] = []
+    if missing:
+        # A version that does not exist makes every other reason moot; the broker says only that.
+        errors = [Reason(ReasonCode.MISSING_VERSION, s.missing_reason(), "error") for s in missing]
+    else:
+        for integration in missing_integrations:
+            consumer = _describe(
+                selectors, integration.consumer_id, integration.consumer_name, None
             )
-        else:
-            successes.append(
-                Reason(ReasonCode.NO_DEPENDENCIES, "There are no missing dependencies", "success")
+            provider = _describe(
+                selectors, integration.provider_id, integration.provider_name, None
             )
+            text = f"There is no verified pact between {consumer} and {provider}"
+            errors.append(Reason(ReasonCode.NO_ROW_FOR_REQUIRED_INTEGRATION, text, "error"))
+        for row in failed_rows:
+            consumer, provider = _row_pair(row, selectors)
+            text = f"The verification for the pact between {consumer} and {provider} failed"
+            errors.append(Reason(ReasonCode.VERIFICATION_FAILED, text, "error"))
+        for row in unknown_rows:
+            consumer, provider = _row_pair(row, selectors)
+            text = f"There is no verified pact between {consumer} and {provider}"
+            errors.append(Reason(ReasonCode.NOT_VERIFIED, text, "error"))
+
+    outcome: list[Reason]
+    if errors:
+        outcome = _unique(errors)
+    elif considered:
+        text = "All required verification results are published and successful"
+        outcome = [Reason(ReasonCode.SUCCESS, text, "success")]
+    else:
+        text = "There are no missing dependencies"
+        outcome = [Reason(ReasonCode.NO_DEPENDENCIES, text, "success")]
 
     warning_reasons = [Reason(ReasonCode.IGNORED, text, "warning") for text in warnings]
     return DeploymentStatus(
         deployable=deployable,
-        reasons=[*warning_reasons, *(errors if errors else successes)],
+        reasons=[*warning_reasons, *outcome],
         success=sum(1 for r in considered if r.success is True),
         failed=len(failed_rows),
         unknown=len(unknown_rows) + len(missing_integrations),
@@ -449,29 +576,29 @@ def selector_warnings(
     selectors: Sequence[ResolvedSelector],
     *,
     has_target: bool,
-    ignore_selectors: Sequence[ResolvedSelector],
     unknown_ignores: Sequence[str],
 ) -> list[str]:
-    """The WARN lines the Ruby broker adds to the reason."""
-    warnings: list[str] = []
+    """The WARN lines the Ruby broker puts before the reasons.
+
+    Args:
+        selectors: The resolved selectors; only the specified ones are looked at.
+        has_target: True when the query names a target: ``tag`` (``--to``), ``environment``
+            or ``mainBranch``. The ``latest`` option alone is not a target.
+        unknown_ignores: Descriptions of ignore selectors naming an unknown pacticipant or
+            version, e.g. "version 2 of Foo (no such version exists)".
+
+    Returns:
+        "Cannot ignore" warnings, then the environment warning (exactly one specified
+        resolved selector and no target), then the version warning (some specified selector
+        is more than a pacticipant name, and none names a version number).
+    """
+    warnings = [f"WARN: Cannot ignore {text}" for text in unknown_ignores]
     specified = [s for s in selectors if s.specified]
-    pacticipants = {s.pacticipant_id for s in specified}
-    if len(pacticipants) == 1 and not has_target:
-        warnings.append(
-            "WARN: It is recommended to specify the environment into which you are deploying. "
-            "Without the environment, the deployment will be checked against every version."
-        )
-    if (
-        specified
-        and all(s.requested_version is None for s in specified)
-        and not any(
-            s.latest or s.tag or s.branch or s.main_branch or s.environment for s in specified
-        )
+    if len(specified) == 1 and not has_target:
+        warnings.append(NO_ENVIRONMENT_WARNING)
+    # A query of pacticipant names only is a matrix UI query, not a can-i-deploy one.
+    if any(not s.only_pacticipant for s in specified) and all(
+        s.requested_version is None for s in specified
     ):
-        warnings.append(
-            "WARN: It is recommended to specify the version number (rather than the latest "
-            "tag or branch) of the pacticipant you wish to deploy to avoid race conditions."
-        )
-    warnings.extend(f"WARN: Cannot ignore {text}" for text in unknown_ignores)
-    del ignore_selectors
+        warnings.append(NO_VERSION_WARNING)
     return warnings
