@@ -707,12 +707,12 @@ def latest_pacts(links: Links, pubs: Sequence[PactPublication]) -> JSONDict:
 def for_verification(session: Session, links: Links, result: VerifiableResult) -> JSONDict:
     provider = result.provider.name
     include_pending = result.query.include_pending_status
-    after = selection.after_verification_notices(provider)
     latest_shas = _latest_shas(session, result)
     pacts: list[JSONDict] = []
     for entry in result.entries:
         href, name = _verifiable_pact_link(links, provider, entry, include_pending, latest_shas)
-        notices = [{"when": "before_verification", "text": selection.inclusion_notice(entry, href)}]
+        inclusion = selection.inclusion_notice(entry, href, provider)
+        notices = [{"when": "before_verification", "text": inclusion}]
         properties: JSONDict = {}
         if include_pending:
             notices.append(
@@ -724,6 +724,9 @@ def for_verification(session: Session, links: Links, result: VerifiableResult) -
                 }
             )
             if entry.pending:
+                after = selection.after_verification_notices(
+                    provider, result.query.provider_version_branch, entry.pending_provider_tags
+                )
                 notices.extend({"when": when, "text": text} for when, text in after.items())
             properties["pending"] = entry.pending
         if entry.wip:

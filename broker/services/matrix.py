@@ -154,9 +154,14 @@ def _resolve(
         versions = [latest] if latest else []
     else:
         return [base]
+    if criteria.main_branch:
+        base = replace(base, branch=pacticipant.main_branch)
     if not versions:
         return [replace(base, missing=True)]
-    return [replace(base, version_id=v.id, version_number=v.number) for v in versions]
+    many = len(versions) > 1
+    return [
+        replace(base, version_id=v.id, version_number=v.number, one_of_many=many) for v in versions
+    ]
 
 
 def _inferred_criteria(query: MatrixQuery, name: str) -> SelectorInput:
@@ -304,12 +309,14 @@ def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
         assert criteria.pacticipant is not None
         pacticipant = repo.find_pacticipant(session, criteria.pacticipant)
         if pacticipant is None:
-            unknown_ignores.append(f"{criteria.pacticipant} as it is not a known pacticipant")
+            unknown_ignores.append(
+                f"any version of {criteria.pacticipant} (no such pacticipant exists)"
+            )
             continue
         resolved = _resolve(session, pacticipant, criteria, specified=True)
         if any(r.missing for r in resolved):
             unknown_ignores.append(
-                f"version {criteria.version} of {criteria.pacticipant} as it does not exist"
+                f"version {criteria.version} of {criteria.pacticipant} (no such version exists)"
             )
             continue
         ignores.extend(resolved)
@@ -347,7 +354,8 @@ def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
     rows = matrix.mark_ignored(rows, ignores)
     warnings = matrix.selector_warnings(
         specified,
-        has_target=query.has_target,
+        # `latest=true` is how clients ask for inference, not a deployment target.
+        has_target=query.tag is not None or query.environment is not None or query.main_branch,
         unknown_ignores=unknown_ignores,
     )
     status = matrix.summarize(rows, selectors, integrations, warnings=warnings)

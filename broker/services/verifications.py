@@ -215,6 +215,15 @@ def pacts_for_verification(
                 provider_branch=query.provider_version_branch,
                 provider_tags=query.provider_version_tags,
             )
+            entry.provider_branch = query.provider_version_branch
+            if not query.provider_version_branch and query.provider_version_tags:
+                pending_tags = selection.pending_provider_tags(
+                    facts, entry.candidate.pact_version_id, query.provider_version_tags
+                )
+                entry.pending_provider_tags = pending_tags
+                entry.non_pending_provider_tags = [
+                    t for t in query.provider_version_tags if t not in pending_tags
+                ]
         if query.include_wip_pacts_since is not None:
             entries.extend(
                 selection.wip_pacts(
