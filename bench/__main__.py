@@ -1,0 +1,72 @@
+"""Command line: ``python -m bench [--scale 1] [--compare 4] [--rounds 30] ...``.
+
+``python -m bench --seed-only URL --scale S`` only seeds a database (to explore it by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench.run import markdown, run, write_json
+from bench.seed import seed
+
+
+def scales(scale: float, compare: float) -> list[float]:
+    """The scales a run measures: the base one, and the base times ``compare`` unless 0."""
+    if scale <= 0 or compare < 0:
+        msg = "scale must be positive and compare not negative"
+        raise ValueError(msg)
+    return [scale] if compare in (0, 1) else [scale, scale * compare]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark the broker over seeded #872-shaped data (see BENCHMARKS.md).",
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="dataset scale; 1 is ~50k versions"
+    )
+    parser.add_argument(
+        "--compare",
+        type=float,
+        default=4.0,
+        help="also measure scalexCOMPARE, to show how costs grow (0: only --scale)",
+    )
+    parser.add_argument("--rounds", type=int, default=30, help="requests per endpoint")
+    parser.add_argument(
+        "--budget", type=float, default=60.0, help="seconds an endpoint may take per dataset"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="a THROWAWAY PostgreSQL database (its broker tables are dropped); default: SQLite",
+    )
+    parser.add_argument("--workdir", type=Path, help="keep the SQLite files here")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--seed-only", metavar="URL", help="only seed this database and exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.seed_only:
+        dataset = seed(args.seed_only, args.scale)
+        print(f"seeded {args.seed_only} in {dataset.seconds:.1f} s: {dataset.counts}")
+        return 0
+    report = run(
+        scales(args.scale, args.compare),
+        rounds=args.rounds,
+        budget=args.budget,
+        database_url=args.database_url,
+        workdir=args.workdir,
+    )
+    print(markdown(report), end="")
+    if args.json:
+        write_json(report, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The requests the benchmark times: what CI asks a broker most, plus a baseline.
+
+Each scenario turns a request index into one HTTP request against a seeded dataset; requests
+that change data (publish, record-deployment) use a fresh version number or another version each
+time, as successive CI builds do.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from bench.seed import Targets
+
+#: The environment can-i-deploy and record-deployment use.
+ENVIRONMENT = "prod"
+#: How far back WIP pacts are included (most of the seeded history is older).
+WIP_WINDOW = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One kind of request.
+
+    Attributes:
+        name: Short name used in reports.
+        description: What the request is.
+        request: Sends request number ``i`` with a client and returns the response.
+        status: The status code a correct answer has.
+    """
+
+    name: str
+    description: str
+    request: Callable[[httpx.Client, int], httpx.Response]
+    status: int = 200
+
+
+BASELINE = "GET /"
+
+
+def _path(*parts: str) -> str:
+    return "/" + "/".join(quote(p, safe="") for p in parts)
+
+
+def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
+    """The benchmark's scenarios for a dataset.
+
+    Args:
+        targets: What the seeder chose to ask about.
+        run_id: Distinguishes version numbers this run publishes from earlier runs'.
+
+    Returns:
+        The baseline first, then the endpoints under test.
+    """
+    checks = targets.can_i_deploy
+    env_uuid = targets.environments[ENVIRONMENT]
+
+    def index(client: httpx.Client, _i: int) -> httpx.Response:
+        return client.get("/")
+
+    def matrix(client: httpx.Client, i: int) -> httpx.Response:
+        pacticipant, version = checks[i % len(checks)]
+        query = urlencode(
+            [
+                ("q[][pacticipant]", pacticipant),
+                ("q[][version]", version),
+                ("latestby", "cvpv"),
+                ("environment", ENVIRONMENT),
+            ]
+        )
+        return client.get(f"/matrix?{query}")
+
+    def can_i_deploy(client: httpx.Client, i: int) -> httpx.Response:
+        pacticipant, version = checks[i % len(checks)]
+        query = urlencode(
+            {"pacticipant": pacticipant, "version": version, "environment": ENVIRONMENT}
+        )
+        return client.get(f"/can-i-deploy?{query}")
+
+    since = (datetime.now(UTC) - WIP_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def for_verification(client: httpx.Client, i: int) -> httpx.Response:
+        provider = targets.providers[i % len(targets.providers)]
+        body = {
+            "consumerVersionSelectors": [
+                {"mainBranch": True},
+                {"deployedOrReleased": True},
+                {"matchingBranch": True},
+            ],
+            "providerVersionBranch": "main",
+            "includePendingStatus": True,
+            "includeWipPactsSince": since,
+        }
+        return client.post(_path("pacts", "provider", provider, "for-verification"), json=body)
+
+    contracts = [
+        {
+            "consumerName": targets.publisher,
+            "providerName": provider,
+            "specification": "pact",
+            "contentType": "application/json",
+            "content": base64.b64encode(json.dumps(content).encode()).decode(),
+        }
+        for provider, content in sorted(targets.publish_contents.items())
+    ]
+
+    def publish(client: httpx.Client, i: int) -> httpx.Response:
+        body = {
+            "pacticipantName": targets.publisher,
+            "pacticipantVersionNumber": f"bench-{run_id}-{i}",
+            "branch": "main",
+            "contracts": contracts,
+        }
+        return client.post("/contracts/publish", json=body)
+
+    def record_deployment(client: httpx.Client, i: int) -> httpx.Response:
+        version = targets.deploy_versions[i % len(targets.deploy_versions)]
+        path = _path(
+            "pacticipants", targets.deployer, "versions", version, "deployed-versions"
+        ) + _path("environment", env_uuid)
+        return client.post(path, json={})
+
+    return [
+        Scenario(BASELINE, "the index resource (no database work)", index),
+        Scenario(
+            "matrix",
+            "GET /matrix?q[][pacticipant]=X&q[][version]=V&latestby=cvpv&environment=prod",
+            matrix,
+        ),
+        Scenario(
+            "can-i-deploy",
+            "GET /can-i-deploy?pacticipant=X&version=V&environment=prod",
+            can_i_deploy,
+        ),
+        Scenario(
+            "for-verification",
+            "POST pacts for verification: mainBranch, deployedOrReleased, matchingBranch, "
+            "pending, WIP",
+            for_verification,
+        ),
+        Scenario(
+            "publish", f"POST /contracts/publish (new version, {len(contracts)} pacts)", publish
+        ),
+        Scenario(
+            "record-deployment",
+            "POST .../deployed-versions/environment/{prod}",
+            record_deployment,
+            status=201,
+        ),
+    ]
