@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -26,7 +27,7 @@ from broker.api.routes import (
 from broker.db import Database
 from broker.errors import BrokerError
 from broker.events import BrokerHooks
-from broker.middleware import Authenticator, RequestGuard
+from broker.middleware import Authenticator, ConflictRetry, RequestGuard
 from broker.services.webhooks import WebhookDispatcher
 from broker.settings import Settings
 
@@ -39,8 +40,16 @@ def create_app(
     database: Database | None = None,
     webhooks_enabled: bool = True,
 ) -> FastAPI:
-    """Build a broker app; the schema is migrated to the newest revision before it serves."""
+    """Build a broker app; the schema is migrated to the newest revision before it serves.
+
+    Raises:
+        ValueError: If credentials are half-configured (a username without its password...):
+            starting would leave the broker open when its operator meant to close it.
+    """
     settings = settings or Settings()
+    auth_errors = settings.auth_configuration_errors()
+    if auth_errors:
+        raise ValueError("; ".join(auth_errors))
     db = database or Database(settings.database_url)
     migrate.upgrade(db.engine)
     dispatcher = WebhookDispatcher(db) if webhooks_enabled else None
@@ -68,6 +77,9 @@ def create_app(
     for module in (misc, pacticipants, pacts, verifications, matrix, environments, webhooks):
         app.include_router(module.router)
     _install_error_handlers(app)
+    # The last added runs first: authenticate, then guard the request, then (innermost, with
+    # the body already bounded) replay a write that lost a race with a concurrent one.
+    app.add_middleware(ConflictRetry)
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(Authenticator, settings=settings)
     return app
@@ -89,6 +101,22 @@ def _install_error_handlers(app: FastAPI) -> None:
                 str(error.get("msg", "is invalid"))
             )
         return hal(request, {"errors": errors}, 400)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        # The database refused a value (too long, out of range, unencodable). Validation should
+        # have caught it first, so log it as a gap to close; the client still sent bad data.
+        log.warning(
+            "database refused a value on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+        )
+        return hal(
+            request,
+            {"errors": {"request": ["a value is too long or out of range for storage"]}},
+            400,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -16,10 +16,33 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+# PostgreSQL SQLSTATEs of errors that a re-run of the same transaction can avoid.
+_UNIQUE_VIOLATION = "23505"
+_RETRYABLE_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+_SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Tell whether a failed transaction lost a race and would succeed if run again.
+
+    That is a unique-constraint violation (two transactions inserted the same new row), a
+    PostgreSQL serialization failure or deadlock, or SQLite still busy after its timeout.
+    Other integrity errors (a foreign key, a NOT NULL) are bugs or bad data and are not retried.
+    """
+    if not isinstance(exc, IntegrityError | OperationalError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    message = str(exc.orig).lower()
+    if isinstance(exc, IntegrityError):
+        return state == _UNIQUE_VIOLATION or "unique constraint failed" in message
+    return state in _RETRYABLE_STATES or any(text in message for text in _SQLITE_BUSY)
 
 
 class Base(DeclarativeBase):
@@ -39,7 +62,12 @@ def make_engine(url: str) -> Engine:
     in_memory = parsed.database in (None, "", ":memory:")
     if not in_memory and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+        }
+    }
     if in_memory:
         kwargs["poolclass"] = StaticPool
     engine = create_engine(url, **kwargs)
@@ -57,7 +85,8 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # A literal, as all SQL text in the broker is (SQLITE_BUSY_TIMEOUT_MS says the same).
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -14,7 +14,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 from starlette.types import Scope
 
-from broker.errors import BrokerError, invalid
+from broker.api.validation import parse_json_document
+from broker.errors import invalid
 
 HAL_JSON = "application/hal+json;charset=utf-8"
 PLAIN_JSON = "application/json;charset=utf-8"
@@ -54,9 +55,21 @@ def hal(
     default_media_type: str = HAL_JSON,
 ) -> Response:
     """Render a body with the negotiated JSON media type."""
-    response = HALResponse(body, status_code=status_code, headers=headers)
+    wire_headers = {name: header_value(value) for name, value in (headers or {}).items()}
+    response = HALResponse(body, status_code=status_code, headers=wire_headers)
     response.headers["content-type"] = negotiated_media_type(request, default_media_type)
     return response
+
+
+def header_value(text: str) -> str:
+    """A header value that carries any name: UTF-8 bytes on the wire, as the Ruby broker sends.
+
+    Starlette writes header values as Latin-1, so a version number such as ``1.0 名前`` would
+    fail to encode; its UTF-8 bytes are passed through as Latin-1 characters instead (clients
+    read them back as UTF-8). Line breaks, which would split the header, become spaces.
+    """
+    single_line = text.replace("\r", " ").replace("\n", " ")
+    return single_line.encode("utf-8", "replace").decode("latin-1")
 
 
 def base_url(request: Request) -> str:
@@ -70,17 +83,14 @@ def base_url(request: Request) -> str:
 
 
 async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
-    """Read and parse a JSON request body, with the size and depth limits already applied."""
+    """Read and parse a JSON request body (see :func:`parse_json_document` for the rules)."""
     raw = await request.body()
     if not raw.strip():
         if allow_empty:
             return {}
         raise invalid("body", "A JSON request body is required")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        msg = f"Error parsing JSON: {exc}"
-        raise BrokerError(msg, body={"error": msg}) from exc
+    settings = request.app.state.settings
+    return parse_json_document(raw, field="body", max_depth=settings.max_json_depth)
 
 
 async def read_json_object(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:

@@ -10,7 +10,13 @@ from urllib.parse import quote
 
 
 def segment(value: str) -> str:
-    """Percent-encode a name as one path segment (``/`` included)."""
+    """Percent-encode a name as one path segment (``/`` included).
+
+    A name that is all dots (``.`` or ``..``) is encoded too: clients resolve such a segment
+    as a relative path step (RFC 3986 §5.2.4), so the link would lose the name.
+    """
+    if value and value.strip(".") == "":
+        return "%2E" * len(value)
     return quote(value, safe="")
 
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from broker.db import Database
+from broker.testing import simple_pact
 
 
 @dataclass
@@ -19,6 +32,10 @@ class LiveBroker:
     url: str
     db: Database
     client: httpx.Client
+
+
+BrokerFactory = Callable[..., LiveBroker]
+"""Starts a live broker with settings overrides: ``start(allow_public_read=True)``."""
 
 
 def database_url(tmp_path: Path) -> str:
@@ -42,3 +59,185 @@ def run_pact(
         msg = f"pact {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
         raise AssertionError(msg)
     return result
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+POSTGRES_SKIP_REASON = (
+    "needs a PostgreSQL server: set PACT_BROKER_TEST_POSTGRES_URL "
+    "(e.g. postgresql+psycopg://broker:broker@127.0.0.1:5432/broker_test; .ci/postgres.sh "
+    "starts one and prints its URL)"
+)
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server for PostgreSQL-only tests.
+
+    ``PACT_BROKER_TEST_POSTGRES_URL`` names it; a PostgreSQL ``PACT_BROKER_TEST_DATABASE_URL``
+    (the whole broker suite on PostgreSQL) counts too, so either CI step runs these tests.
+    """
+    for name in ("PACT_BROKER_TEST_POSTGRES_URL", "PACT_BROKER_TEST_DATABASE_URL"):
+        value = os.environ.get(name, "")
+        if value.startswith("postgresql"):
+            return value
+    return None
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server of ``server_url``, dropped afterwards.
+
+    Tests that migrate, drop tables or run several broker processes get a database of their own,
+    so they can neither disturb nor be disturbed by other suites using the shared one.
+    """
+    url = make_url(server_url)
+    name = f"broker_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+# --- broker subprocesses --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago (for servers that must bind it themselves)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class BrokerProcess:
+    """A ``python -m broker serve`` subprocess, leading its own process group."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL the server and its workers: no shutdown code runs at all."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if the server has not exited within 20 s."""
+        if self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def output(self) -> str:
+        """Everything the server wrote to stdout and stderr so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def start_broker_process(
+    database: str,
+    log: Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log_level: str = "warning",
+    startup_timeout: float = 60,
+) -> BrokerProcess:
+    """Start ``python -m broker serve`` on a free port and wait for its heartbeat."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "broker",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--database-url",
+        database,
+        "--workers",
+        str(workers),
+        "--log-level",
+        log_level,
+    ]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**clean, "PYTHONUNBUFFERED": "1", **(env or {})},
+        )
+    broker = BrokerProcess(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + startup_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            msg = f"broker exited with {process.returncode} while starting:\n{broker.output()}"
+            raise RuntimeError(msg)
+        try:
+            if httpx.get(broker.url + "/diagnostic/status/heartbeat", timeout=1).is_success:
+                return broker
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    broker.kill()
+    msg = f"broker did not answer within {startup_timeout}s:\n{broker.output()}"
+    raise RuntimeError(msg)
+
+
+@contextmanager
+def broker_process(database: str, log: Path, **options: Any) -> Iterator[BrokerProcess]:
+    """:func:`start_broker_process`, stopped on exit whatever happened."""
+    broker = start_broker_process(database, log, **options)
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+# --- request bodies -------------------------------------------------------------------------------
+
+
+def publish_body(
+    consumer: str,
+    provider: str,
+    version: str,
+    *,
+    branch: str | None = None,
+    tags: tuple[str, ...] = (),
+    description: str = "a request",
+) -> dict[str, Any]:
+    """A ``POST /contracts/publish`` body with one pact, as the Pact CLI sends it."""
+    pact = simple_pact(consumer, provider, description)
+    body: dict[str, Any] = {
+        "pacticipantName": consumer,
+        "pacticipantVersionNumber": version,
+        "tags": list(tags),
+        "contracts": [
+            {
+                "consumerName": consumer,
+                "providerName": provider,
+                "specification": "pact",
+                "contentType": "application/json",
+                "content": base64.b64encode(json.dumps(pact).encode()).decode(),
+            }
+        ],
+    }
+    if branch is not None:
+        body["branch"] = branch
+    return body

@@ -17,6 +17,8 @@ from broker.services import matrix as svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["matrix"])
 
+# Rows a matrix query may ask for; also keeps the number inside the database's integer range.
+MAX_LIMIT = 1_000_000
 SELECTOR_FIELDS = ("pacticipant", "version", "latest", "tag", "branch", "mainBranch", "environment")
 
 
@@ -157,6 +159,8 @@ def parse_matrix_query(query: str) -> svc.MatrixQuery:
         limit = int(limit_raw)
     except (TypeError, ValueError) as exc:
         raise InvalidRequestError([f"limit must be an integer, got {limit_raw!r}"]) from exc
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidRequestError([f"limit must be from 1 to {MAX_LIMIT}, got {limit}"])
     return svc.MatrixQuery(
         selectors=_selectors(params, "q", query),
         latest_by=cast(rules.LatestBy | None, latest_by),

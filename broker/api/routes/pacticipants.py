@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from broker.api import decorators as d
 from broker.api.deps import DB, JsonObject, LinksDep, OptionalJsonObject
 from broker.api.http import RawPathRoute, hal
-from broker.api.validation import Checker, check_path_name
+from broker.api.validation import MAX_NAME_LENGTH, Checker, check_path_name, check_text
 from broker.services import pacticipants as svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["pacticipants"])
@@ -157,7 +157,15 @@ def _version_changes(body: dict[str, Any], *, replace: bool) -> svc.VersionChang
             name = item.get("name") if isinstance(item, dict) else item
             if not isinstance(name, str) or not name.strip():
                 checker.add("tags", f"must be a non-blank tag name (at index {index})")
-            else:
+            elif check_text(
+                checker,
+                "tags",
+                name,
+                blank_ok=False,
+                single_line=True,
+                max_length=MAX_NAME_LENGTH,
+                suffix=f" (at index {index})",
+            ):
                 tags.append(name)
     elif "tags" in body and body["tags"] is not None:
         checker.add("tags", "must be an array")

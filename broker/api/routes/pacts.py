@@ -12,9 +12,17 @@ from broker import selection
 from broker.api import decorators as d
 from broker.api.deps import DB, JsonObject, LinksDep, SettingsDep
 from broker.api.http import PLAIN_JSON, RawPathRoute, hal
-from broker.api.validation import Checker, check_path_name, parse_bool, parse_date
-from broker.content import pacticipant_name, parse_pact
-from broker.errors import InvalidRequestError
+from broker.api.validation import (
+    MAX_NAME_LENGTH,
+    Checker,
+    check_path_name,
+    check_text,
+    parse_bool,
+    parse_date,
+    parse_json_document,
+)
+from broker.content import pacticipant_name
+from broker.errors import BrokerError, InvalidRequestError
 from broker.services import pacts as svc
 from broker.services import verifications as vsvc
 
@@ -25,7 +33,7 @@ router = APIRouter(route_class=RawPathRoute, tags=["pacts"])
 
 
 def _contract(
-    checker: Checker, index: int, item: Any, pacticipant: str | None
+    checker: Checker, index: int, item: Any, pacticipant: str | None, max_depth: int
 ) -> svc.Contract | None:
     where = f" (at index {index})"
     if not isinstance(item, dict):
@@ -37,6 +45,19 @@ def _contract(
     for field, value in (("consumerName", consumer), ("providerName", provider)):
         if not isinstance(value, str) or not value.strip():
             checker.add(f"contracts.{field}", f"is missing{where}")
+            ok = False
+        elif (
+            check_text(
+                checker,
+                f"contracts.{field}",
+                value,
+                blank_ok=False,
+                single_line=True,
+                max_length=MAX_NAME_LENGTH,
+                suffix=where,
+            )
+            is None
+        ):
             ok = False
     if isinstance(consumer, str) and pacticipant is not None and consumer != pacticipant:
         checker.add("contracts.consumerName", f"must match the pacticipantName{where}")
@@ -57,15 +78,8 @@ def _contract(
         checker.add("contracts.content", f"is missing{where}")
         ok = False
     else:
-        try:
-            decoded = base64.b64decode(raw, validate=True)
-            content = parse_pact(decoded.decode("utf-8"), field="contracts.content")
-        except (binascii.Error, ValueError):
-            checker.add("contracts.content", f"must be base64 encoded{where}")
-            ok = False
-        except InvalidRequestError:
-            checker.add("contracts.content", f"must be valid JSON object encoded as base64{where}")
-            ok = False
+        content = _decode_content(checker, raw, where, max_depth)
+        ok = ok and content is not None
     if content is not None:
         for role, expected in (("consumer", consumer), ("provider", provider)):
             actual = pacticipant_name(content, role)
@@ -80,6 +94,31 @@ def _contract(
         return None
     assert isinstance(consumer, str) and isinstance(provider, str)
     return svc.Contract(consumer, provider, content, "merge" if mode == "merge" else "overwrite")
+
+
+def _decode_content(
+    checker: Checker, raw: str, where: str, max_depth: int
+) -> dict[str, Any] | None:
+    """The pact inside a published contract, held to the rules of any JSON request body."""
+    try:
+        decoded = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        checker.add("contracts.content", f"must be base64 encoded{where}")
+        return None
+    try:
+        document = parse_json_document(decoded, field="contracts.content", max_depth=max_depth)
+    except InvalidRequestError as exc:
+        assert isinstance(exc.errors, dict)
+        for message in exc.errors.get("contracts.content", []):
+            checker.add("contracts.content", f"{message}{where}")
+        return None
+    except BrokerError:
+        checker.add("contracts.content", f"must be valid JSON object encoded as base64{where}")
+        return None
+    if not isinstance(document, dict):
+        checker.add("contracts.content", f"must be valid JSON object encoded as base64{where}")
+        return None
+    return document
 
 
 @router.post("/contracts/publish")
@@ -100,7 +139,7 @@ def publish_contracts(
         )
     else:
         for index, item in enumerate(raw_contracts):
-            contract = _contract(checker, index, item, name)
+            contract = _contract(checker, index, item, name, settings.max_json_depth)
             if contract is not None:
                 contracts.append(contract)
     checker.raise_if_any()

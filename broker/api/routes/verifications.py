@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from broker.api import decorators as d
 from broker.api.deps import DB, JsonObject, LinksDep
@@ -13,6 +13,10 @@ from broker.api.validation import Checker
 from broker.services import verifications as svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["verifications"])
+
+# Verification numbers count from 1; the bound keeps a client's number inside the database's
+# integer range (a larger one would overflow the query instead of finding nothing).
+VerificationNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _command(body: dict[str, Any]) -> svc.VerificationCommand:
@@ -118,7 +122,13 @@ def latest(
     "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{number}"
 )
 def by_number(
-    request: Request, provider: str, consumer: str, sha: str, number: int, db: DB, links: LinksDep
+    request: Request,
+    provider: str,
+    consumer: str,
+    sha: str,
+    number: VerificationNumber,
+    db: DB,
+    links: LinksDep,
 ) -> Response:
     return hal(
         request,
