@@ -606,7 +606,8 @@ def delete_integration(session: Session, consumer: Pacticipant, provider: Pactic
     ).all():
         session.delete(webhook)
     session.flush()
-    for pacticipant in (consumer, provider):
+    # dict.fromkeys: a pacticipant with a pact with itself must be deleted once, not twice.
+    for pacticipant in dict.fromkeys((consumer, provider)):
         _delete_orphan_versions(session, pacticipant)
         if _is_orphan_pacticipant(session, pacticipant):
             session.delete(pacticipant)
