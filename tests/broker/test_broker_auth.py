@@ -244,7 +244,7 @@ def test_without_credentials_configured_everything_is_open(live_broker: LiveBrok
     ],
 )
 def test_half_configured_credentials_stop_the_broker(
-    tmp_path: Path, settings: dict[str, str], named: str
+    tmp_path: Path, settings: dict[str, Any], named: str
 ) -> None:
     with pytest.raises(ValueError, match=named) as failure:
         create_app(Settings(database_url=f"sqlite:///{tmp_path / 'b.sqlite'}", **settings))
