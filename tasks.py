@@ -159,7 +159,63 @@ def broker_stop(c: Context) -> None:
     print("stopped the embedded Pact Broker" if stopped else "no embedded Pact Broker running")
 
 
+@task(
+    iterable=["file"],
+    help={
+        "file": "A pact file name in conformance/pacts (repeatable; default: the client pacts).",
+        "verbose": "Print the verifier's output for files that fall short.",
+    },
+)
+def conformance(_c: Context, file: list[str] | None = None, verbose: bool = False) -> None:
+    """Verify the official Pact Broker clients' pacts against the embedded broker."""
+    from broker.conformance.runner import report
+
+    if report(file or [], out=sys.stdout, verbose=verbose):
+        message = "error: the broker does not satisfy every interaction"
+        raise Exit(message, code=1)
+
+
+@task(
+    help={
+        "scale": "Dataset scale: 1 is ~50k versions and 40k publications (default 1).",
+        "compare": "Also measure scale x COMPARE, to show how costs grow; 0 skips it (default 4).",
+        "rounds": "Requests per endpoint and dataset (default 30).",
+        "database-url": "A THROWAWAY PostgreSQL database instead of SQLite (tables are dropped).",
+        "output": "Also write the figures to this JSON file.",
+    }
+)
+def bench(
+    _c: Context,
+    scale: float = 1.0,
+    compare: float = 4.0,
+    rounds: int = 30,
+    database_url: str = "",
+    output: str = "",
+) -> None:
+    """Benchmark the broker over seeded #872-shaped data (the tables in BENCHMARKS.md)."""
+    # Imported here: the benchmark pulls in the whole broker, which other tasks do not need.
+    from bench.__main__ import main as bench_main
+
+    argv = ["--scale", str(scale), "--compare", str(compare), "--rounds", str(rounds)]
+    argv += ["--database-url", database_url] if database_url else []
+    argv += ["--json", output] if output else []
+    code = bench_main(argv)
+    if code:
+        raise Exit(code=code)
+
+
 ns = Collection(
-    test, publish, verify, can_i_deploy, deploy, ci, fake_ci, ci_webhook, broker, broker_stop
+    test,
+    publish,
+    verify,
+    can_i_deploy,
+    deploy,
+    ci,
+    fake_ci,
+    ci_webhook,
+    broker,
+    broker_stop,
+    conformance,
+    bench,
 )
 ns.configure({"pipeline": DEFAULTS})

@@ -8,16 +8,19 @@ conformance run uses, because some interactions compare absolute hrefs literally
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from broker.app import create_app
 from broker.conformance.states import STATES, StateBuilder, stateless_seed
@@ -33,6 +36,7 @@ CONFORMANCE_BASE_URL = "http://example.org"
 # Pact files verified by default, with the data their stateless interactions expect.
 DEFAULT_FILES: dict[str, tuple[str, str] | None] = {
     "Pact Broker Client V2-Pact Broker.json": None,
+    "pact_broker_client-pact_broker.json": None,
     "pact-broker_c1.json": ("p", "c_1"),
     "pact-broker_c2.json": ("p", "c_2"),
 }
@@ -46,6 +50,7 @@ class FileResult:
     failures: list[str]
     output: str
     corrections: list[str]
+    unknown_states: list[str]
 
     @property
     def line(self) -> str:
@@ -53,24 +58,23 @@ class FileResult:
 
     @property
     def ok(self) -> bool:
-        return self.total > 0 and self.verified == self.total
+        return self.total > 0 and self.verified == self.total and not self.unknown_states
 
 
-class UnknownStateError(LookupError):
-    """A pact names a provider state the harness has no builder for."""
-
-
-def _handler(db: Database, seed: StateBuilder | None) -> Any:
+def _handler(db: Database, seed: StateBuilder | None, unknown: list[str]) -> Any:
     def handle(state: str, action: str, parameters: dict[str, Any] | None) -> None:
         del parameters
         if action == "teardown":
             reset_database(db)
             return
         builder = seed if not state and seed is not None else STATES.get(state or "")
-        if builder is None:
-            msg = f"no builder for provider state {state!r}"
-            raise UnknownStateError(msg)
         reset_database(db)
+        if builder is None:
+            # Raising would make the verifier retry the state change with back-off; record
+            # it instead, and the file cannot pass.
+            if state not in unknown:
+                unknown.append(state)
+            return
         builder(TestData(db))
 
     return handle
@@ -181,6 +185,66 @@ def _unmatched_example_links(document: dict[str, Any], corrections: Corrections)
         corrections.note("mock-server example self link matched by the request's path")
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the verifier while it runs: the Rust core prints its report straight to file
+    descriptor 1, pact-python's state callback server logs each call to stderr. The report is
+    still available from ``Verifier.output()``."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(io.StringIO()):
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+# The older Ruby client's pact names some paths by the HAL relation its mock broker returned
+# ("HAL-REL-PLACEHOLDER-…"); the Ruby broker's harness maps them to real paths, and so do we.
+PLACEHOLDER_PATHS = {
+    "/HAL-REL-PLACEHOLDER-INDEX-PB-LATEST-TAGGED-VERSION-Condor-production": (
+        "/pacticipants/Condor/latest-version/production"
+    ),
+    "/HAL-REL-PLACEHOLDER-INDEX-PB-LATEST-VERSION-Condor": "/pacticipants/Condor/latest-version",
+    "/HAL-REL-PLACEHOLDER-PB-WEBHOOKS": "/webhooks",
+    "/HAL-REL-PLACEHOLDER-PB-ENVIRONMENTS": "/environments",
+    "/HAL-REL-PLACEHOLDER-PB-ENVIRONMENT-16926ef3-590f-4e3f-838e-719717aa88c9": (
+        "/environments/16926ef3-590f-4e3f-838e-719717aa88c9"
+    ),
+    "/HAL-REL-PLACEHOLDER-PB-PACTICIPANT-VERSION-Foo-5556b8149bf8bac76bc30f50a8a2dd4c22c85f30": (
+        "/pacticipants/Foo/versions/5556b8149bf8bac76bc30f50a8a2dd4c22c85f30"
+    ),
+    "/HAL-REL-PLACEHOLDER-PB-PUBLISH-CONTRACTS": "/contracts/publish",
+    "/HAL-REL-PLACEHOLDER-PB-RECORD-DEPLOYMENT-FOO-5556B8149BF8BAC76BC30F50A8A2DD4C22C85F30-TEST": (
+        "/pacticipants/Foo/versions/5556b8149bf8bac76bc30f50a8a2dd4c22c85f30"
+        "/deployed-versions/environment/cb632df3-0a0d-4227-aac3-60114dd36479"
+    ),
+    "/HAL-REL-PLACEHOLDER-PB-RECORD-RELEASE-FOO-5556B8149BF8BAC76BC30F50A8A2DD4C22C85F30-TEST": (
+        "/pacticipants/Foo/versions/5556b8149bf8bac76bc30f50a8a2dd4c22c85f30"
+        "/released-versions/environment/cb632df3-0a0d-4227-aac3-60114dd36479"
+    ),
+    "/HAL-REL-PLACEHOLDER-PB-PACTICIPANT-BRANCH-Foo-main": "/pacticipants/Foo/branches/main",
+    "/PLACEHOLDER-DEPLOYED-VERSION-ff3adecf-cfc5-4653-a4e3-f1861092f8e0": (
+        "/deployed-versions/ff3adecf-cfc5-4653-a4e3-f1861092f8e0"
+    ),
+    "/PLACEHOLDER-ENVIRONMENT-CURRENTLY-DEPLOYED-16926ef3-590f-4e3f-838e-719717aa88c9": (
+        "/environments/16926ef3-590f-4e3f-838e-719717aa88c9/deployed-versions/currently-deployed"
+    ),
+}
+
+
+def _placeholder_paths(document: dict[str, Any], corrections: Corrections) -> None:
+    """Replace HAL-relation placeholder paths with the paths the relations lead to."""
+    for interaction in document.get("interactions", []):
+        request = interaction.get("request", {})
+        real = PLACEHOLDER_PATHS.get(request.get("path", ""))
+        if real is not None:
+            request["path"] = real
+            corrections.note("HAL-relation placeholder paths mapped to the relations' paths")
+
+
 def verify_file(
     path: Path, base_url: str, db: Database, seed: tuple[str, str] | None = None
 ) -> FileResult:
@@ -193,6 +257,8 @@ def verify_file(
     corrections = Corrections([])
     document = portable_regexes(json.loads(path.read_text()), corrections)
     _unmatched_example_links(document, corrections)
+    _placeholder_paths(document, corrections)
+    unknown_states: list[str] = []
     with tempfile.TemporaryDirectory(prefix="conformance-pact-") as tmp:
         source = Path(tmp) / path.name
         source.write_text(json.dumps(document))
@@ -200,20 +266,22 @@ def verify_file(
             Verifier(document["provider"]["name"], host="127.0.0.1")
             .add_transport(url=base_url)
             .add_source(str(source))
-            .state_handler(_handler(db, builder), teardown=True)
+            .state_handler(_handler(db, builder, unknown_states), teardown=True)
         )
         failed_run = False
-        try:
-            verifier.verify()
-        except RuntimeError:
-            failed_run = True
+        with _quiet():
+            try:
+                verifier.verify()
+            except RuntimeError:
+                failed_run = True
         output = str(verifier.output(strip_ansi=True))
         failures = _failures(verifier.results)
     total = _interaction_count(path)
     if failed_run and not failures:
         failures.append("the verifier reported a failure it did not attribute to an interaction")
+    verified = max(total - len(failures), 0)
     return FileResult(
-        path.name, max(total - len(failures), 0), total, failures, output, corrections.applied
+        path.name, verified, total, failures, output, corrections.applied, unknown_states
     )
 
 
@@ -225,3 +293,20 @@ def run(files: Sequence[str] | None = None, *, pacts_dir: Path = PACTS_DIR) -> l
         for name in names:
             results.append(verify_file(pacts_dir / name, base_url, db, DEFAULT_FILES.get(name)))
     return results
+
+
+def report(files: Sequence[str], *, out: TextIO, verbose: bool = False) -> int:
+    """Verify, print ``conformance: N/M interactions verified (file)`` per file, return an exit
+    code: 0 when every file verified in full, 1 otherwise."""
+    results = run(files or None)
+    for result in results:
+        print(result.line, file=out)
+        for correction in result.corrections:
+            print(f"  fixture correction: {correction}", file=out)
+        for failure in result.failures:
+            print(f"  failed: {failure}", file=out)
+        for state in result.unknown_states:
+            print(f"  no builder for provider state: {state}", file=out)
+        if verbose and not result.ok:
+            print(result.output, file=out)
+    return 0 if all(r.ok for r in results) else 1

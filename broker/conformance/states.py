@@ -124,6 +124,11 @@ STATES: dict[str, StateBuilder] = {
     "the pb:pacticipant-version and pb:environments relations exist in the index resource": _nothing,
     "the pb:publish-contracts relations exists in the index resource": _nothing,
     "'Condor' does not exist in the pact-broker": _nothing,
+    # PactFlow-only features (provider contracts, teams, its UI): nothing to build here, so
+    # those interactions show what this broker does not offer.
+    "the pb:publish-provider-contract relation exists in the index resource": _nothing,
+    "there is a pf:ui href in the response": _nothing,
+    "a team with UUID 2abbc12a-427d-432a-a521-c870af1739d9 exists": _nothing,
     "the 'Pricing Service' does not exist in the pact-broker": _nothing,
     "no pact between Condor and the Pricing Service exists": _nothing,
     "the pact for Foo Thing version 1.2.3 has been verified by Bar version 4.5.6": _verified_with_later_version(

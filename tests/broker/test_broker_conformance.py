@@ -28,6 +28,14 @@ def test_v2_client_pact_needs_no_fixture_corrections(results: dict[str, runner.F
     assert results["Pact Broker Client V2-Pact Broker.json"].corrections == []
 
 
+def test_older_client_pact_needs_only_its_placeholder_paths_mapped(
+    results: dict[str, runner.FileResult],
+) -> None:
+    assert results["pact_broker_client-pact_broker.json"].corrections == [
+        "HAL-relation placeholder paths mapped to the relations' paths"
+    ]
+
+
 def test_every_provider_state_of_the_client_pact_has_a_builder() -> None:
     document = json.loads((runner.PACTS_DIR / "Pact Broker Client V2-Pact Broker.json").read_text())
     states = {i.get("providerState") or "" for i in document["interactions"]}
