@@ -1,9 +1,11 @@
-"""Command line: ``python -m broker serve [--host] [--port] [--database-url]``."""
+"""Command line: ``python -m broker serve [--host] [--port] [--database-url] [--workers]`` and
+``python -m broker migrate [--database-url]``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 import uvicorn
@@ -12,6 +14,7 @@ from broker.settings import Settings
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse the command line; defaults come from the ``PACT_BROKER_*`` environment."""
     defaults = Settings()
     parser = argparse.ArgumentParser(
         prog="python -m broker", description="An embedded, Pact-Broker-compatible broker."
@@ -32,13 +35,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     serve.add_argument(
         "--database-url",
         default=defaults.database_url,
-        help="SQLAlchemy URL (PACT_BROKER_DATABASE_URL, default %(default)s)",
+        help="SQLAlchemy URL, e.g. sqlite:///broker.sqlite or "
+        "postgresql+psycopg://user:password@host/db (PACT_BROKER_DATABASE_URL, "
+        "default %(default)s)",
     )
     serve.add_argument(
         "--workers",
         type=int,
         default=1,
-        help="uvicorn worker processes (PostgreSQL for more than one)",
+        help="uvicorn worker processes (use PostgreSQL for more than one)",
     )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
@@ -50,20 +55,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the process exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command == "migrate":
-        from broker import migrate
-        from broker.db import make_engine
+    from broker import migrate
+    from broker.db import make_engine
 
+    if args.command == "migrate":
         migrate.upgrade(make_engine(args.database_url))
         return 0
     settings = Settings(database_url=args.database_url, host=args.host, port=args.port)
+    problems = settings.auth_configuration_errors()
+    if problems:
+        # Refuse to start rather than serve openly what the operator meant to protect.
+        print("python -m broker: " + "; ".join(problems), file=sys.stderr)  # noqa: T201
+        return 2
     if args.workers > 1:
-        import os
-
+        # Migrate once here, before the workers start; each worker's own (locked) migration
+        # then finds the schema current.
+        engine = make_engine(args.database_url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        # Workers build their app from the environment (broker.asgi), so hand the URL on.
         os.environ["PACT_BROKER_DATABASE_URL"] = args.database_url
         uvicorn.run(
             "broker.asgi:app",

@@ -316,7 +316,9 @@ class ConflictRetry:
     a serial execution would have given.
     """
 
-    ATTEMPTS = 5
+    # Enough for a dozen writers racing for one new row: each round, at least one of them wins.
+    ATTEMPTS = 10
+    MAX_BACKOFF_SECONDS = 0.5
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -350,7 +352,8 @@ class ConflictRetry:
                     type(exc).__name__,
                 )
                 # Jittered backoff so that the racers do not collide again in lockstep.
-                await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
+                backoff = min(self.MAX_BACKOFF_SECONDS, 0.01 * 2**attempt)
+                await asyncio.sleep(random.uniform(0, backoff))
 
 
 async def _read_body(receive: Receive) -> bytes | None:

@@ -365,6 +365,11 @@ def previous_publication(session: Session, pub: PactPublication) -> PactPublicat
 
 
 def next_verification_number(session: Session, pact_version: PactVersion) -> int:
+    # Lock the pact version's row first: concurrent results for one pact (several workers on
+    # PostgreSQL) then take their numbers in turn instead of colliding on the same max + 1.
+    session.execute(
+        select(PactVersion.id).where(PactVersion.id == pact_version.id).with_for_update()
+    )
     current = session.scalar(
         select(func.max(Verification.number)).where(Verification.pact_version_id == pact_version.id)
     )

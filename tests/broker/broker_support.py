@@ -11,11 +11,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +243,145 @@ def publish_body(
     if branch is not None:
         body["branch"] = branch
     return body
+
+
+# --- concurrent publishing ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publish:
+    """One ``POST /contracts/publish`` a writer sent."""
+
+    consumer: str
+    provider: str
+    version: str
+    branch: str
+    tag: str
+    description: str
+
+    def body(self) -> dict[str, Any]:
+        return publish_body(
+            self.consumer,
+            self.provider,
+            self.version,
+            branch=self.branch,
+            tags=(self.tag,),
+            description=self.description,
+        )
+
+
+@dataclass
+class HammerResult:
+    """What concurrent writers sent and what the broker acknowledged."""
+
+    acknowledged: list[Publish] = field(default_factory=list)
+    # Sent but never answered (the server died mid-request): either stored whole or not at all.
+    in_flight: list[Publish] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Acknowledged publishes per second."""
+        return len(self.acknowledged) / self.elapsed if self.elapsed else 0.0
+
+
+def hammer(
+    base_url: str,
+    *,
+    writers: int,
+    per_writer: int,
+    prefix: str = "",
+    consumers: int = 3,
+    providers: int = 2,
+    headers: dict[str, str] | None = None,
+) -> HammerResult:
+    """``writers`` threads each publishing ``per_writer`` pacts as fast as they can.
+
+    Consumer and provider names are shared between writers, so the first publishes race to
+    create the same pacticipants and branches. A writer stops at its first transport error
+    (the server was killed); anything but a 200 is a failure.
+    """
+    result = HammerResult()
+    lock = threading.Lock()
+    start = threading.Barrier(writers)
+
+    def writer(index: int) -> None:
+        with httpx.Client(base_url=base_url, timeout=60, headers=headers) as client:
+            start.wait()
+            for n in range(per_writer):
+                publish = Publish(
+                    consumer=f"Consumer {(index + n) % consumers}",
+                    provider=f"Provider/{n % providers}",
+                    version=f"{prefix}{index}.{n}",
+                    branch=f"branch-{index % 2}",
+                    tag=f"tag-{n % 3}",
+                    description=f"request {prefix}{index}.{n}",
+                )
+                try:
+                    response = client.post("/contracts/publish", json=publish.body())
+                except httpx.TransportError:
+                    with lock:
+                        result.in_flight.append(publish)
+                    return
+                with lock:
+                    if response.status_code == 200:
+                        result.acknowledged.append(publish)
+                    else:
+                        result.failures.append(
+                            f"{publish.version}: {response.status_code} {response.text[:300]}"
+                        )
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.elapsed = time.monotonic() - began
+    return result
+
+
+def pact_path(publish: Publish) -> str:
+    q = urllib.parse.quote
+    return (
+        f"/pacts/provider/{q(publish.provider, safe='')}/consumer/{q(publish.consumer, safe='')}"
+        f"/version/{q(publish.version, safe='')}"
+    )
+
+
+def stored(client: httpx.Client, publish: Publish) -> str:
+    """``"whole"``, ``"absent"`` or what is wrong with how one publish was stored."""
+    q = urllib.parse.quote
+    pact = client.get(pact_path(publish))
+    version = client.get(
+        f"/pacticipants/{q(publish.consumer, safe='')}/versions/{q(publish.version, safe='')}"
+    )
+    if pact.status_code == 404 and version.status_code == 404:
+        return "absent"
+    if pact.status_code != 200 or version.status_code != 200:
+        return f"pact {pact.status_code}, version {version.status_code}"
+    descriptions = [i["description"] for i in pact.json()["interactions"]]
+    tags = [t["name"] for t in version.json()["_embedded"]["tags"]]
+    branches = [b["name"] for b in version.json()["_embedded"]["branchVersions"]]
+    if descriptions != [publish.description] or tags != [publish.tag]:
+        return f"content {descriptions} tags {tags}"
+    if branches != [publish.branch]:
+        return f"branches {branches}"
+    return "whole"
+
+
+def lost_writes(base_url: str, result: HammerResult) -> tuple[list[str], list[str]]:
+    """Acknowledged publishes that did not read back whole, and in-flight ones stored partly."""
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        lost = [
+            f"{p.version}: {state}"
+            for p in result.acknowledged
+            if (state := stored(client, p)) != "whole"
+        ]
+        partial = [
+            f"{p.version}: {state}"
+            for p in result.in_flight
+            if (state := stored(client, p)) not in ("whole", "absent")
+        ]
+    return lost, partial
