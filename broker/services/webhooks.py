@@ -147,6 +147,20 @@ def list_webhooks(
         return present(session, session.scalars(query).all())
 
 
+def list_executions(
+    db: Database, uuid: str, present: Callable[[Session, Webhook, Sequence[WebhookExecution]], R]
+) -> R:
+    """A webhook's delivery attempts, newest first, so failures are visible."""
+    with db.read() as session:
+        webhook = _require(session, uuid)
+        executions = session.scalars(
+            select(WebhookExecution)
+            .where(WebhookExecution.webhook_id == webhook.id)
+            .order_by(WebhookExecution.id.desc())
+        ).all()
+        return present(session, webhook, executions)
+
+
 def delete_webhook(db: Database, uuid: str) -> None:
     with db.write() as session:
         session.delete(_require(session, uuid))

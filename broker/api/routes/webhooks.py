@@ -186,6 +186,33 @@ def delete_webhook(uuid: str, db: DB) -> Response:
     return Response(status_code=204)
 
 
+@router.get("/webhooks/{uuid}/executions")
+def webhook_executions(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
+    """Every delivery attempt of a webhook, newest first (what was sent, what came back)."""
+
+    def present(_s: Any, webhook: Any, executions: Any) -> dict[str, Any]:
+        return {
+            "_embedded": {
+                "executions": [
+                    {
+                        "uuid": e.uuid,
+                        "eventName": e.event_name,
+                        "success": e.success,
+                        "logs": e.logs,
+                        "createdAt": d.iso(e.created_at),
+                    }
+                    for e in executions
+                ]
+            },
+            "_links": {
+                "self": d.link(links.webhook(webhook.uuid) + "/executions"),
+                "pb:webhook": d.link(links.webhook(webhook.uuid)),
+            },
+        }
+
+    return hal(request, svc.list_executions(db, uuid, present))
+
+
 @router.post("/webhooks/{uuid}/execute")
 def execute_webhook(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
     """Run a webhook now with placeholder data and report what happened."""
