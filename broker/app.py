@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from broker import migrate
+from broker.api import openapi
 from broker.api.http import hal
 from broker.api.routes import (
     environments,
@@ -32,6 +34,19 @@ from broker.services.webhooks import WebhookDispatcher
 from broker.settings import Settings
 
 log = logging.getLogger("broker")
+
+STORAGE_REFUSAL = "a value is too long or out of range for storage"
+"""The 400 message when the database, not validation, refused a value (a validation gap)."""
+
+
+class BrokerAPI(FastAPI):
+    """FastAPI with the broker's completed OpenAPI document (see ``broker.api.openapi``)."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            # The base class builds and caches the document; complete the cached one in place.
+            openapi.complete(super().openapi())
+        return super().openapi()
 
 
 def create_app(
@@ -62,7 +77,7 @@ def create_app(
         if database is None:
             db.dispose()
 
-    app = FastAPI(
+    app = BrokerAPI(
         title="Pact Broker (embedded)",
         description="A Pact-Broker-compatible broker: the HTTP API of pact-foundation/pact_broker.",
         version="1.0.0",
@@ -114,7 +129,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         return hal(
             request,
-            {"errors": {"request": ["a value is too long or out of range for storage"]}},
+            {"errors": {"request": [STORAGE_REFUSAL]}},
             400,
         )
 

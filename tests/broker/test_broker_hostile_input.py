@@ -22,6 +22,7 @@ import httpx
 import pytest
 from broker_support import BrokerFactory, LiveBroker, publish_body
 
+from broker.app import STORAGE_REFUSAL
 from broker.testing import TestData, simple_pact
 
 MAX_BYTES = 64 * 1024
@@ -579,6 +580,33 @@ CASES: list[Case] = [
         json_body={"repositoryUrl": "https://x/" + "y" * 3000},
     ),
     Case("pacticipant-patch-too-long", "PATCH", "/pacticipants/" + LONG, 400, json_body={}),
+    Case(
+        "pacticipant-repo-url-1025",
+        "PATCH",
+        "/pacticipants/Foo",
+        400,
+        json_body={"repositoryUrl": "https://x/" + "y" * 1015},
+    ),
+    Case(
+        "webhook-consumer-label-too-long",
+        "POST",
+        "/webhooks",
+        400,
+        json_body={
+            "consumer": {"label": LONG},
+            "request": {"method": "POST", "url": "https://example.org"},
+        },
+    ),
+    Case(
+        "webhook-provider-name-too-long",
+        "POST",
+        "/webhooks",
+        400,
+        json_body={
+            "provider": {"name": LONG},
+            "request": {"method": "POST", "url": "https://example.org"},
+        },
+    ),
     Case("label-too-long", "PUT", "/pacticipants/Foo/labels/" + LONG, 400),
     Case("label-missing-pacticipant-long", "PUT", f"/pacticipants/{LONG}/labels/x", (400, 404)),
     Case("version-too-long", "PUT", "/pacticipants/Foo/versions/" + LONG, 400, json_body={}),
@@ -928,6 +956,8 @@ def test_every_hostile_request_gets_its_4xx(
             continue
         if response.status_code >= 400:
             assert_error_body(response)
+        # Refused by validation, not by the database's type or length checks.
+        assert STORAGE_REFUSAL not in response.text, case.id
     record_property("hostile_statuses", dict(sorted(statuses.items())))
     print(f"hostile requests: {len(CASES)}, statuses: {dict(sorted(statuses.items()))}")
     assert not wrong, "\n".join(wrong)

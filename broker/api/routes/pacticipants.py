@@ -23,7 +23,8 @@ def _attributes(body: dict[str, Any], *, partial: bool) -> dict[str, str | None]
     for key in svc.PACTICIPANT_FIELDS:
         if key in body:
             if key == "repositoryUrl":
-                result[key] = checker.string(key, max_length=2048, blank_ok=True)
+                # The column holds 1024 characters (a longer value reached the database).
+                result[key] = checker.string(key, max_length=1024, blank_ok=True)
             else:
                 result[key] = checker.string(key, blank_ok=key != "mainBranch")
         elif not partial:

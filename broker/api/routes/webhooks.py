@@ -10,7 +10,7 @@ from broker.api import decorators as d
 from broker.api.deps import DB, JsonObject, LinksDep
 from broker.api.http import RawPathRoute, hal
 from broker.api.links import Links
-from broker.api.validation import Checker, is_url, is_webhook_uuid
+from broker.api.validation import MAX_NAME_LENGTH, Checker, is_url, is_webhook_uuid
 from broker.errors import NotFoundError, invalid
 from broker.services import webhooks as svc
 
@@ -31,6 +31,9 @@ def _party(checker: Checker, body: dict[str, Any], role: str) -> tuple[str | Non
     if label is not None and (not isinstance(label, str) or not label.strip()):
         checker.add(f"{role}.label", "cannot be blank")
         label = None
+    for field, text in ((f"{role}.name", name), (f"{role}.label", label)):
+        if text is not None and len(text) > MAX_NAME_LENGTH:
+            checker.add(field, f"must be at most {MAX_NAME_LENGTH} characters")
     if name is not None and label is not None:
         checker.add(role, "cannot specify both name and label")
     return name, label
