@@ -270,6 +270,12 @@ def test_secrets_never_reach_the_log(tmp_path: Path) -> None:
     )
     try:
         with httpx.Client(base_url=broker.url, timeout=30) as client:
+            # The PACT_BROKER_* variables switched authentication on.
+            assert client.get("/pacticipants").status_code == 401
+            reader = {"authorization": basic(*READER)}
+            assert (
+                client.post("/pacticipants", json={"name": "n"}, headers=reader).status_code == 403
+            )
             for header, _ in CREDENTIALS.values():
                 headers = {"authorization": header} if header else {}
                 client.get("/pacticipants", headers=headers)
