@@ -136,6 +136,8 @@ class BranchVersion(Base):
     __table_args__ = (
         UniqueConstraint("branch_id", "version_id"),
         Index("ix_branch_versions_version_id_branch_id", "version_id", "branch_id"),
+        # The head of a branch in one seek (pact_broker#872).
+        Index("ix_branch_versions_branch_id_id", "branch_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -152,6 +154,7 @@ class Tag(Base):
     __table_args__ = (
         UniqueConstraint("version_id", "name"),
         Index("ix_tags_name_version_id", "name", "version_id"),
+        Index("ix_tags_pacticipant_name_version", "pacticipant_id", "name", "version_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -186,7 +189,14 @@ class PactPublication(Base):
     __tablename__ = "pact_publications"
     __table_args__ = (
         UniqueConstraint("consumer_version_id", "provider_id", "revision_number"),
-        Index("ix_pact_publications_provider_consumer", "provider_id", "consumer_id"),
+        # An integration's newest (or previous) pact, and its consumers, in seeks.
+        Index(
+            "ix_pact_publications_provider_consumer_version",
+            "provider_id",
+            "consumer_id",
+            "consumer_version_id",
+        ),
+        Index("ix_pact_publications_consumer_provider", "consumer_id", "provider_id"),
         Index("ix_pact_publications_pact_version_id", "pact_version_id"),
     )
 
@@ -211,6 +221,14 @@ class Verification(Base):
     __table_args__ = (
         UniqueConstraint("pact_version_id", "number"),
         Index("ix_verifications_provider_version_id", "provider_version_id"),
+        # The newest verification per (pact version, provider version), and per pact version.
+        Index(
+            "ix_verifications_pact_version_provider_version",
+            "pact_version_id",
+            "provider_version_id",
+            "id",
+        ),
+        Index("ix_verifications_pact_version_id_id", "pact_version_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -250,6 +268,8 @@ class DeployedVersion(Base):
     __tablename__ = "deployed_versions"
     __table_args__ = (
         Index("ix_deployed_versions_environment_current", "environment_id", "undeployed_at"),
+        Index("ix_deployed_versions_version_id", "version_id"),
+        Index("ix_deployed_versions_pacticipant_current", "pacticipant_id", "undeployed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -269,7 +289,10 @@ class ReleasedVersion(Base):
     """A version released to an environment; supported until ``support_ended_at`` is set."""
 
     __tablename__ = "released_versions"
-    __table_args__ = (UniqueConstraint("version_id", "environment_id"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "environment_id"),
+        Index("ix_released_versions_pacticipant_current", "pacticipant_id", "support_ended_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uuid)

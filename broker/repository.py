@@ -6,11 +6,11 @@ the use case.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from broker.models import (
     Branch,
@@ -30,6 +30,16 @@ from broker.models import (
 )
 
 AUTO_MAIN_BRANCHES = ("develop", "main", "master")
+#: Ids per ``IN (...)`` list: well under the bound-parameter limits of SQLite (32,766) and of
+#: PostgreSQL's protocol (65,535).
+IN_CHUNK = 5_000
+
+
+def chunked(ids: Iterable[int]) -> Iterator[list[int]]:
+    """The distinct ids, ascending, in lists short enough for one ``IN (...)`` each."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start : start + IN_CHUNK]
 
 
 # --- pacticipants ---------------------------------------------------------------------------
@@ -182,6 +192,29 @@ def is_branch_head(session: Session, branch: Branch, version: Version) -> bool:
     return head == version.id
 
 
+def branch_heads(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
+    """The head version of each branch (branch id → version id), one index seek per branch."""
+    newest = aliased(BranchVersion)
+    head = (
+        select(func.max(newest.id))
+        .where(newest.branch_id == BranchVersion.branch_id)
+        .correlate(BranchVersion)
+        .scalar_subquery()
+    )
+    heads: dict[int, int] = {}
+    for chunk in chunked(branch_ids):
+        heads.update(
+            session.execute(
+                select(BranchVersion.branch_id, BranchVersion.version_id).where(
+                    BranchVersion.branch_id.in_(chunk), BranchVersion.id == head
+                )
+            )
+            .tuples()
+            .all()
+        )
+    return heads
+
+
 def find_tag(session: Session, version: Version, name: str) -> Tag | None:
     return session.scalars(
         select(Tag).where(Tag.version_id == version.id, Tag.name == name)
@@ -222,11 +255,50 @@ def find_pact_version(
     ).first()
 
 
-def latest_publication_ids() -> Select[int]:
-    """Ids of the current revision of every (consumer version, provider) publication."""
-    return select(func.max(PactPublication.id)).group_by(
-        PactPublication.consumer_version_id, PactPublication.provider_id
+def is_current_revision() -> ColumnElement[bool]:
+    """True for the publication that is the current revision of its (consumer version,
+    provider) pact: no publication of that pair is newer.
+
+    A correlated "no newer row" test rather than ``id IN (SELECT max(id) ... GROUP BY ...)``:
+    the grouped subquery reads every publication of the broker on every call, whereas this is
+    one seek in the (consumer version, provider, revision) unique index per publication looked
+    at.
+    """
+    newer = aliased(PactPublication)
+    return ~exists().where(
+        newer.consumer_version_id == PactPublication.consumer_version_id,
+        newer.provider_id == PactPublication.provider_id,
+        newer.id > PactPublication.id,
     )
+
+
+def distinct_values(
+    session: Session, column: InstrumentedAttribute[int], *conditions: ColumnElement[bool]
+) -> list[int]:
+    """The distinct values of an indexed column among the rows matching ``conditions``, sorted.
+
+    A "loose index scan": each value is found by one seek for the smallest value above the
+    previous one, so the cost grows with the number of distinct values (e.g. integrations), not
+    with the number of rows (e.g. publications). ``conditions`` must be equalities on the
+    columns that precede ``column`` in an index.
+
+    Args:
+        session: The session.
+        column: The column, e.g. ``PactPublication.consumer_id``.
+        conditions: Equalities on the leading columns of the index.
+
+    Returns:
+        The values, ascending.
+    """
+    first = select(func.min(column)).where(*conditions).scalar_subquery()
+    values = select(first.label("value")).cte("loose_scan", recursive=True)
+    following = select(func.min(column)).where(*conditions, column > values.c.value)
+    values = values.union_all(
+        select(following.scalar_subquery().label("value")).where(values.c.value.is_not(None))
+    )
+    return [
+        int(v) for v in session.scalars(select(values.c.value).where(values.c.value.is_not(None)))
+    ]
 
 
 def current_publication(
@@ -246,10 +318,7 @@ def current_publication(
 def publications_for_version(session: Session, version: Version) -> Sequence[PactPublication]:
     return session.scalars(
         select(PactPublication)
-        .where(
-            PactPublication.consumer_version_id == version.id,
-            PactPublication.id.in_(latest_publication_ids()),
-        )
+        .where(PactPublication.consumer_version_id == version.id, is_current_revision())
         .order_by(PactPublication.provider_id)
     ).all()
 
@@ -263,35 +332,36 @@ def latest_publication(
     branch: str | None = None,
     untagged: bool = False,
 ) -> PactPublication | None:
-    """The current pact of the newest consumer version (optionally tagged/on a branch)."""
-    query = (
-        select(PactPublication)
-        .join(Version, Version.id == PactPublication.consumer_version_id)
-        .where(
-            PactPublication.consumer_id == consumer.id,
-            PactPublication.provider_id == provider.id,
-            PactPublication.id.in_(latest_publication_ids()),
-        )
+    """The current pact of the newest consumer version (optionally tagged/on a branch).
+
+    Walks the integration's publications newest consumer version first, in the
+    (provider, consumer, consumer version) index, and stops at the first that qualifies.
+    """
+    version_id = PactPublication.consumer_version_id
+    query = select(PactPublication).where(
+        PactPublication.consumer_id == consumer.id,
+        PactPublication.provider_id == provider.id,
+        is_current_revision(),
     )
     if tag is not None:
         query = query.where(
-            Version.id.in_(
+            version_id.in_(
                 select(Tag.version_id).where(Tag.name == tag, Tag.pacticipant_id == consumer.id)
             )
         )
     if untagged:
         query = query.where(
-            ~Version.id.in_(select(Tag.version_id).where(Tag.pacticipant_id == consumer.id))
+            ~version_id.in_(select(Tag.version_id).where(Tag.pacticipant_id == consumer.id))
         )
     if branch is not None:
         query = query.where(
-            Version.id.in_(
+            version_id.in_(
                 select(BranchVersion.version_id)
                 .join(Branch)
                 .where(Branch.name == branch, Branch.pacticipant_id == consumer.id)
             )
         )
-    return session.scalars(query.order_by(Version.id.desc()).limit(1)).first()
+    return session.scalars(query.order_by(version_id.desc()).limit(1)).first()
 
 
 def latest_publications_for_provider(
@@ -300,13 +370,7 @@ def latest_publications_for_provider(
     """Per consumer, the current pact of its newest version (with ``tag`` when given)."""
     consumers = session.scalars(
         select(Pacticipant)
-        .where(
-            Pacticipant.id.in_(
-                select(PactPublication.consumer_id).where(
-                    PactPublication.provider_id == provider.id
-                )
-            )
-        )
+        .where(Pacticipant.id.in_(consumers_of_provider(session, provider.id)))
         .order_by(Pacticipant.name)
     ).all()
     result = []
@@ -319,9 +383,11 @@ def latest_publications_for_provider(
 
 def all_latest_publications(session: Session) -> list[PactPublication]:
     """The latest pact of every integration."""
-    pairs = session.execute(
-        select(PactPublication.consumer_id, PactPublication.provider_id).distinct()
-    ).all()
+    pairs = [
+        (consumer_id, provider_id)
+        for provider_id in distinct_values(session, PactPublication.provider_id)
+        for consumer_id in consumers_of_provider(session, provider_id)
+    ]
     result = []
     for consumer_id, provider_id in pairs:
         consumer = session.get(Pacticipant, consumer_id)
@@ -340,8 +406,7 @@ def current_publications_for_provider(
 ) -> Sequence[PactPublication]:
     return session.scalars(
         select(PactPublication).where(
-            PactPublication.provider_id == provider.id,
-            PactPublication.id.in_(latest_publication_ids()),
+            PactPublication.provider_id == provider.id, is_current_revision()
         )
     ).all()
 
@@ -354,7 +419,7 @@ def previous_publication(session: Session, pub: PactPublication) -> PactPublicat
             PactPublication.consumer_id == pub.consumer_id,
             PactPublication.provider_id == pub.provider_id,
             PactPublication.consumer_version_id < pub.consumer_version_id,
-            PactPublication.id.in_(latest_publication_ids()),
+            is_current_revision(),
         )
         .order_by(PactPublication.consumer_version_id.desc())
         .limit(1)
@@ -418,6 +483,45 @@ def latest_verification_for_consumer_version(
         .order_by(Verification.id.desc())
         .limit(1)
     ).first()
+
+
+def latest_verification_rows(
+    session: Session,
+    pact_version_ids: Iterable[int],
+    provider_versions: ColumnElement[bool] | None = None,
+) -> list[tuple[int, int, int, str, bool]]:
+    """The newest verification per (pact version, provider version), as plain rows.
+
+    Args:
+        session: The session.
+        pact_version_ids: The pact contents.
+        provider_versions: A condition on ``Verification`` limiting the provider versions.
+
+    Returns:
+        (verification id, pact version id, provider version id, provider version number,
+        success) for each, read with the provider version's number in one query rather than
+        one query per verification.
+    """
+    result: list[tuple[int, int, int, str, bool]] = []
+    for chunk in chunked(pact_version_ids):
+        latest = select(func.max(Verification.id)).where(Verification.pact_version_id.in_(chunk))
+        if provider_versions is not None:
+            latest = latest.where(provider_versions)
+        latest = latest.group_by(Verification.pact_version_id, Verification.provider_version_id)
+        result.extend(
+            session.execute(
+                select(
+                    Verification.id,
+                    Verification.pact_version_id,
+                    Verification.provider_version_id,
+                    Version.number,
+                    Verification.success,
+                )
+                .join(Version, Version.id == Verification.provider_version_id)
+                .where(Verification.id.in_(latest))
+            ).tuples()
+        )
+    return result
 
 
 def latest_verifications(
@@ -521,6 +625,42 @@ def released_environments_for_version(session: Session, version: Version) -> Seq
     ).all()
 
 
+def environments_of_versions(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, list[Environment]]:
+    """For each version, the environments it is currently deployed to (in deployment order)
+    then those it is released and supported in: what
+    :func:`deployed_environments_for_version` and :func:`released_environments_for_version`
+    give, for many versions in two queries."""
+    result: dict[int, list[Environment]] = {}
+    for chunk in chunked(version_ids):
+        deployed: dict[int, list[Environment]] = {}
+        for version_id, environment in session.execute(
+            select(DeployedVersion.version_id, Environment)
+            .join(Environment, Environment.id == DeployedVersion.environment_id)
+            .where(DeployedVersion.version_id.in_(chunk), DeployedVersion.undeployed_at.is_(None))
+            .order_by(DeployedVersion.id)
+        ).tuples():
+            found = deployed.setdefault(version_id, [])
+            if environment not in found:
+                found.append(environment)
+        released: dict[int, list[Environment]] = {}
+        for version_id, environment in session.execute(
+            select(ReleasedVersion.version_id, Environment)
+            .join(Environment, Environment.id == ReleasedVersion.environment_id)
+            .where(
+                ReleasedVersion.version_id.in_(chunk), ReleasedVersion.support_ended_at.is_(None)
+            )
+            .order_by(ReleasedVersion.environment_id)
+        ).tuples():
+            released.setdefault(version_id, []).append(environment)
+        for version_id in chunk:
+            environments = deployed.get(version_id, []) + released.get(version_id, [])
+            if environments:
+                result[version_id] = environments
+    return result
+
+
 def find_deployed_version(session: Session, uuid: str) -> DeployedVersion | None:
     return session.scalars(select(DeployedVersion).where(DeployedVersion.uuid == uuid)).first()
 
@@ -564,26 +704,16 @@ def providers_of_consumer_version(session: Session, version_id: int) -> list[int
 
 
 def providers_of_consumer(session: Session, consumer_id: int) -> list[int]:
-    return sorted(
-        set(
-            session.scalars(
-                select(PactPublication.provider_id).where(
-                    PactPublication.consumer_id == consumer_id
-                )
-            ).all()
-        )
+    """Providers the consumer has pacts with, ascending (one index seek per provider)."""
+    return distinct_values(
+        session, PactPublication.provider_id, PactPublication.consumer_id == consumer_id
     )
 
 
 def consumers_of_provider(session: Session, provider_id: int) -> list[int]:
-    return sorted(
-        set(
-            session.scalars(
-                select(PactPublication.consumer_id).where(
-                    PactPublication.provider_id == provider_id
-                )
-            ).all()
-        )
+    """Consumers with pacts for the provider, ascending (one index seek per consumer)."""
+    return distinct_values(
+        session, PactPublication.consumer_id, PactPublication.provider_id == provider_id
     )
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from broker import matrix as matrix_rules
 from broker import repository as repo
@@ -26,6 +27,7 @@ from broker.models import (
     Label,
     Pacticipant,
     PactPublication,
+    PactVersion,
     ReleasedVersion,
     Tag,
     Verification,
@@ -823,14 +825,48 @@ def verification(links: Links, v: Verification) -> JSONDict:
 # --- matrix --------------------------------------------------------------------------------------
 
 
-def _version_ref(session: Session, links: Links, p_name: str, v: Version | None) -> JSONDict | None:
+@dataclass
+class _MatrixVersions:
+    """What matrix rows show about their versions, loaded for every row at once.
+
+    Rendering row by row through the ORM's relationships costs about a dozen queries per row;
+    a matrix of a branch has thousands of rows.
+    """
+
+    versions: dict[int, Version]
+    heads: dict[int, int]
+    environments: dict[int, list[Environment]]
+
+    @classmethod
+    def load(cls, session: Session, version_ids: set[int]) -> _MatrixVersions:
+        versions: dict[int, Version] = {}
+        for chunk in repo.chunked(version_ids):
+            versions.update(
+                (v.id, v)
+                for v in session.scalars(
+                    select(Version)
+                    .where(Version.id.in_(chunk))
+                    .options(
+                        selectinload(Version.branch_versions).joinedload(BranchVersion.branch),
+                        selectinload(Version.tags),
+                    )
+                )
+            )
+        branch_ids = {bv.branch_id for v in versions.values() for bv in v.branch_versions}
+        return cls(
+            versions=versions,
+            heads=repo.branch_heads(session, branch_ids),
+            environments=repo.environments_of_versions(session, version_ids),
+        )
+
+
+def _version_ref(
+    links: Links, p_name: str, v: Version | None, loaded: _MatrixVersions
+) -> JSONDict | None:
     if v is None:
         return None
     branches = [bv.branch.name for bv in v.branch_versions]
-    envs = [
-        *repo.deployed_environments_for_version(session, v),
-        *repo.released_environments_for_version(session, v),
-    ]
+    envs = loaded.environments.get(v.id, [])
     return compact(
         {
             "number": v.number,
@@ -839,7 +875,7 @@ def _version_ref(session: Session, links: Links, p_name: str, v: Version | None)
             "branchVersions": [
                 {
                     "name": bv.branch.name,
-                    "latest": repo.is_branch_head(session, bv.branch, v),
+                    "latest": loaded.heads.get(bv.branch_id) == v.id,
                     "_links": {
                         "self": link(links.branch_version(p_name, bv.branch.name, v.number))
                     },
@@ -874,41 +910,71 @@ def _version_ref(session: Session, links: Links, p_name: str, v: Version | None)
 
 def matrix(session: Session, links: Links, result: MatrixResult) -> JSONDict:
     status = result.status
+    loaded = _MatrixVersions.load(
+        session,
+        {r.publication.consumer_version_id for r in status.rows}
+        | {r.verification.provider_version_id for r in status.rows if r.verification},
+    )
+    names = {r.publication.consumer_id: r.publication.consumer_name for r in status.rows} | {
+        r.publication.provider_id: r.publication.provider_name for r in status.rows
+    }
+    pubs: dict[int, tuple[datetime, str]] = {}
+    verifications: dict[int, tuple[bool, datetime, int]] = {}
+    for chunk in repo.chunked(r.publication.id for r in status.rows):
+        pubs.update(
+            (pub_id, (created_at, sha))
+            for pub_id, created_at, sha in session.execute(
+                select(PactPublication.id, PactPublication.created_at, PactVersion.sha)
+                .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
+                .where(PactPublication.id.in_(chunk))
+            ).tuples()
+        )
+    for chunk in repo.chunked(r.verification.id for r in status.rows if r.verification):
+        verifications.update(
+            (verification_id, (success, created_at, number))
+            for verification_id, success, created_at, number in session.execute(
+                select(
+                    Verification.id,
+                    Verification.success,
+                    Verification.created_at,
+                    Verification.number,
+                ).where(Verification.id.in_(chunk))
+            ).tuples()
+        )
     rows: list[JSONDict] = []
     for row in status.rows:
-        pub = session.get_one(PactPublication, row.publication.id)
-        consumer, provider = pub.consumer.name, pub.provider.name
+        publication = row.publication
+        consumer = names[publication.consumer_id]
+        provider = names[publication.provider_id]
+        consumer_number = publication.consumer_version_number
+        pact_created_at, sha = pubs[publication.id]
         provider_version = (
-            session.get(Version, row.verification.provider_version_id) if row.verification else None
+            loaded.versions.get(row.verification.provider_version_id) if row.verification else None
         )
         verification_body: JSONDict | None = None
         if row.verification is not None:
-            v = session.get_one(Verification, row.verification.id)
+            success, verified_at, number = verifications[row.verification.id]
             verification_body = {
-                "success": v.success,
-                "verifiedAt": iso(v.created_at),
-                "_links": {
-                    "self": link(
-                        links.verification(provider, consumer, pub.pact_version.sha, v.number)
-                    )
-                },
+                "success": success,
+                "verifiedAt": iso(verified_at),
+                "_links": {"self": link(links.verification(provider, consumer, sha, number))},
             }
         line: JSONDict = {
             "consumer": {
                 "name": consumer,
-                "version": _version_ref(session, links, consumer, pub.consumer_version),
+                "version": _version_ref(
+                    links, consumer, loaded.versions[publication.consumer_version_id], loaded
+                ),
                 "_links": {"self": link(links.pacticipant(consumer))},
             },
             "provider": {
                 "name": provider,
-                "version": _version_ref(session, links, provider, provider_version),
+                "version": _version_ref(links, provider, provider_version, loaded),
                 "_links": {"self": link(links.pacticipant(provider))},
             },
             "pact": {
-                "createdAt": iso(pub.created_at),
-                "_links": {
-                    "self": link(links.pact(provider, consumer, pub.consumer_version.number))
-                },
+                "createdAt": iso(pact_created_at),
+                "_links": {"self": link(links.pact(provider, consumer, consumer_number))},
             },
             "verificationResult": verification_body,
         }

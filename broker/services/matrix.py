@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from broker import matrix
 from broker import repository as repo
@@ -240,65 +240,79 @@ def _load_publications(
         conditions.append(PactPublication.pact_version_id.in_(pact_version_ids))
     if not conditions:
         return []
-    pubs = session.scalars(
-        select(PactPublication).where(
-            or_(*conditions), PactPublication.id.in_(repo.latest_publication_ids())
+    consumer, provider = aliased(Pacticipant), aliased(Pacticipant)
+    # Names and version numbers come in the same query: loading them through the ORM's
+    # relationships costs one query per publication.
+    rows = session.execute(
+        select(
+            PactPublication.id,
+            PactPublication.consumer_id,
+            consumer.name,
+            PactPublication.consumer_version_id,
+            Version.number,
+            PactPublication.provider_id,
+            provider.name,
+            PactPublication.pact_version_id,
         )
-    ).all()
+        .join(consumer, consumer.id == PactPublication.consumer_id)
+        .join(provider, provider.id == PactPublication.provider_id)
+        .join(Version, Version.id == PactPublication.consumer_version_id)
+        .where(or_(*conditions), repo.is_current_revision())
+    ).tuples()
     return [
         matrix.Publication(
-            id=p.id,
-            consumer_id=p.consumer_id,
-            consumer_name=p.consumer.name,
-            consumer_version_id=p.consumer_version_id,
-            consumer_version_number=p.consumer_version.number,
-            provider_id=p.provider_id,
-            provider_name=p.provider.name,
-            pact_version_id=p.pact_version_id,
+            id=pub_id,
+            consumer_id=consumer_id,
+            consumer_name=consumer_name,
+            consumer_version_id=consumer_version_id,
+            consumer_version_number=consumer_version_number,
+            provider_id=provider_id,
+            provider_name=provider_name,
+            pact_version_id=pact_version_id,
         )
-        for p in pubs
+        for (
+            pub_id,
+            consumer_id,
+            consumer_name,
+            consumer_version_id,
+            consumer_version_number,
+            provider_id,
+            provider_name,
+            pact_version_id,
+        ) in rows
     ]
-
-
-def _to_ref(verification: Verification) -> matrix.VerificationRef:
-    return matrix.VerificationRef(
-        id=verification.id,
-        pact_version_id=verification.pact_version_id,
-        provider_version_id=verification.provider_version_id,
-        provider_version_number=verification.provider_version.number,
-        success=verification.success,
-    )
 
 
 def _rows(session: Session, selectors: Sequence[matrix.ResolvedSelector]) -> list[matrix.Row]:
     version_ids = {s.version_id for s in selectors if s.version_id is not None}
     whole_ids = {s.pacticipant_id for s in selectors if s.only_pacticipant}
     single = len({s.pacticipant_id for s in selectors}) <= 1
+    # A verification's provider version is a version of its provider, so "by a version of a
+    # whole pacticipant" is "by that provider": no need to list every one of its versions.
+    by_selected_versions = or_(
+        Verification.provider_version_id.in_(version_ids),
+        Verification.provider_id.in_(whole_ids),
+    )
     extra_pact_versions: set[int] = set()
     if single:
-        provider_side = select(Verification.pact_version_id).where(
-            or_(
-                Verification.provider_version_id.in_(version_ids),
-                Verification.provider_id.in_(whole_ids),
-            )
-        )
+        provider_side = select(Verification.pact_version_id).where(by_selected_versions)
         extra_pact_versions = set(session.scalars(provider_side).all())
     pubs = _load_publications(session, version_ids, whole_ids, extra_pact_versions)
     pact_version_ids = {p.pact_version_id for p in pubs}
-    if single:
-        verifications = repo.latest_verifications(session, pact_version_ids=pact_version_ids)
-    else:
-        candidate_ids = set(version_ids)
-        if whole_ids:
-            candidate_ids |= set(
-                session.scalars(
-                    select(Version.id).where(Version.pacticipant_id.in_(whole_ids))
-                ).all()
-            )
-        verifications = repo.latest_verifications(
-            session, pact_version_ids=pact_version_ids, provider_version_ids=candidate_ids
+    verifications = repo.latest_verification_rows(
+        session, pact_version_ids, None if single else by_selected_versions
+    )
+    refs = [
+        matrix.VerificationRef(
+            id=verification_id,
+            pact_version_id=pact_version_id,
+            provider_version_id=provider_version_id,
+            provider_version_number=number,
+            success=success,
         )
-    return matrix.build_rows(selectors, pubs, [_to_ref(v) for v in verifications])
+        for verification_id, pact_version_id, provider_version_id, number, success in verifications
+    ]
+    return matrix.build_rows(selectors, pubs, refs)
 
 
 def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from broker import repository as repo
 from broker import selection
@@ -24,6 +24,7 @@ from broker.models import (
     Environment,
     Pacticipant,
     PactPublication,
+    PactVersion,
     ReleasedVersion,
     Tag,
     Verification,
@@ -75,22 +76,76 @@ class VerifiableResult:
     query: VerificationQuery
 
 
+def _labels(
+    session: Session, version_ids: Iterable[int]
+) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """The branch names and the tag names of each version, in two queries (not two per
+    version)."""
+    branches: dict[int, set[str]] = {}
+    tags: dict[int, set[str]] = {}
+    for chunk in repo.chunked(version_ids):
+        for version_id, name in session.execute(
+            select(BranchVersion.version_id, Branch.name)
+            .join(Branch, Branch.id == BranchVersion.branch_id)
+            .where(BranchVersion.version_id.in_(chunk))
+        ).tuples():
+            branches.setdefault(version_id, set()).add(name)
+        for version_id, name in session.execute(
+            select(Tag.version_id, Tag.name).where(Tag.version_id.in_(chunk))
+        ).tuples():
+            tags.setdefault(version_id, set()).add(name)
+    return branches, tags
+
+
+def _listed_tags(selectors: Sequence[selection.Selector]) -> set[str]:
+    """Tags whose every version a selector asks for (a tag selector without ``latest``)."""
+    return {s.tag for s in selectors if s.tag is not None and not s.latest}
+
+
 def _consumer_facts(
-    session: Session, consumer: Pacticipant, environments: dict[int, str]
+    session: Session, consumer: Pacticipant, environments: dict[int, str], listed_tags: set[str]
 ) -> selection.ConsumerFacts:
-    heads: dict[str, int] = {}
-    for branch_name, version_id in session.execute(
-        select(Branch.name, BranchVersion.version_id)
-        .join(BranchVersion, BranchVersion.branch_id == Branch.id)
-        .where(Branch.pacticipant_id == consumer.id)
-        .order_by(BranchVersion.id)
-    ).all():
-        heads[branch_name] = version_id
+    """Where the consumer's branches, tags and environments point.
+
+    Costs one seek per branch (its head is its newest branch version) and one row per tag
+    name, not a read of the consumer's whole history. ``tagged`` holds only ``listed_tags``:
+    nothing else reads every version of a tag.
+    """
+    newest = aliased(BranchVersion)
+    head = (
+        select(func.max(newest.id))
+        .where(newest.branch_id == Branch.id)
+        .correlate(Branch)
+        .scalar_subquery()
+    )
+    heads = dict(
+        session.execute(
+            select(Branch.name, BranchVersion.version_id).where(
+                Branch.pacticipant_id == consumer.id,
+                BranchVersion.branch_id == Branch.id,
+                BranchVersion.id == head,
+            )
+        )
+        .tuples()
+        .all()
+    )
+    latest_by_tag = dict(
+        session.execute(
+            select(Tag.name, func.max(Tag.version_id))
+            .where(Tag.pacticipant_id == consumer.id)
+            .group_by(Tag.name)
+        )
+        .tuples()
+        .all()
+    )
     tagged: dict[str, set[int]] = {}
-    for tag_name, version_id in session.execute(
-        select(Tag.name, Tag.version_id).where(Tag.pacticipant_id == consumer.id)
-    ).all():
-        tagged.setdefault(tag_name, set()).add(version_id)
+    if listed_tags:
+        for tag_name, version_id in session.execute(
+            select(Tag.name, Tag.version_id).where(
+                Tag.pacticipant_id == consumer.id, Tag.name.in_(sorted(listed_tags))
+            )
+        ).tuples():
+            tagged.setdefault(tag_name, set()).add(version_id)
     deployed: dict[str, set[int]] = {}
     for env_id, version_id in session.execute(
         select(DeployedVersion.environment_id, DeployedVersion.version_id).where(
@@ -111,63 +166,151 @@ def _consumer_facts(
         name=consumer.name,
         main_branch=consumer.main_branch,
         branch_heads=heads,
-        latest_by_tag={tag: max(ids) for tag, ids in tagged.items()},
+        latest_by_tag=latest_by_tag,
         tagged={tag: frozenset(ids) for tag, ids in tagged.items()},
         deployed={env: frozenset(ids) for env, ids in deployed.items()},
         released={env: frozenset(ids) for env, ids in released.items()},
     )
 
 
-def _candidates(session: Session, provider: Pacticipant) -> list[selection.Candidate]:
-    pubs = repo.current_publications_for_provider(session, provider)
-    result = []
-    for pub in pubs:
-        version = pub.consumer_version
-        result.append(
-            selection.Candidate(
-                consumer_id=pub.consumer_id,
-                consumer_name=pub.consumer.name,
-                consumer_version_id=pub.consumer_version_id,
-                consumer_version_number=version.number,
-                pact_version_id=pub.pact_version_id,
-                sha=pub.pact_version.sha,
-                created_at=pub.created_at,
-                branches=frozenset(bv.branch.name for bv in version.branch_versions),
-                tags=frozenset(t.name for t in version.tags),
+def _reachable_versions(
+    session: Session, provider: Pacticipant, consumers: dict[int, selection.ConsumerFacts]
+) -> set[int]:
+    """The consumer versions any selector or WIP can pick: branch heads, each tag's newest
+    version, every version of a listed tag, deployed and released versions, and each
+    consumer's newest version with a pact for the provider (the "latest" selector's pick).
+
+    Loading only these candidates, instead of every pact the provider has, is what keeps pacts
+    for verification from growing with the history: they are a few per branch and environment.
+    """
+    reachable: set[int] = set()
+    for facts in consumers.values():
+        reachable.update(facts.branch_heads.values(), facts.latest_by_tag.values())
+        for ids in (*facts.tagged.values(), *facts.deployed.values(), *facts.released.values()):
+            reachable.update(ids)
+    if consumers:
+        # One seek per consumer in the (provider, consumer, consumer version) index.
+        newest = (
+            select(func.max(PactPublication.consumer_version_id))
+            .where(
+                PactPublication.provider_id == provider.id,
+                PactPublication.consumer_id == Pacticipant.id,
             )
+            .scalar_subquery()
         )
-    return result
+        reachable.update(
+            version_id
+            for version_id in session.scalars(
+                select(newest).where(Pacticipant.id.in_(sorted(consumers)))
+            )
+            if version_id is not None
+        )
+    return reachable
+
+
+def _candidates(
+    session: Session, provider: Pacticipant, consumers: dict[int, selection.ConsumerFacts]
+) -> list[selection.Candidate]:
+    """The provider's current pacts for the consumer versions selectors can reach."""
+    rows: list[tuple[int, int, str, int, str, datetime]] = []
+    for chunk in repo.chunked(_reachable_versions(session, provider, consumers)):
+        rows.extend(
+            session.execute(
+                select(
+                    PactPublication.consumer_id,
+                    PactPublication.consumer_version_id,
+                    Version.number,
+                    PactPublication.pact_version_id,
+                    PactVersion.sha,
+                    PactPublication.created_at,
+                )
+                .join(Version, Version.id == PactPublication.consumer_version_id)
+                .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
+                .where(
+                    PactPublication.provider_id == provider.id,
+                    PactPublication.consumer_version_id.in_(chunk),
+                    repo.is_current_revision(),
+                )
+            ).tuples()
+        )
+    branches, tags = _labels(session, (row[1] for row in rows))
+    return [
+        selection.Candidate(
+            consumer_id=consumer_id,
+            consumer_name=consumers[consumer_id].name,
+            consumer_version_id=version_id,
+            consumer_version_number=number,
+            pact_version_id=pact_version_id,
+            sha=sha,
+            created_at=created_at,
+            branches=frozenset(branches.get(version_id, ())),
+            tags=frozenset(tags.get(version_id, ())),
+        )
+        for consumer_id, version_id, number, pact_version_id, sha, created_at in sorted(
+            rows, key=lambda row: row[1]
+        )
+    ]
 
 
 def _provider_facts(
-    session: Session, provider: Pacticipant, pact_version_ids: Sequence[int]
+    session: Session,
+    provider: Pacticipant,
+    pact_version_ids: Sequence[int],
+    query: VerificationQuery,
 ) -> selection.ProviderFacts:
-    branch_created = {b.name: b.created_at for b in repo.list_branches(session, provider)}
+    """Successful verifications of the candidates' content, and when the request's provider
+    branch was created (or its tags first used): the only branch and tags pending and WIP
+    look up."""
+    branch_created: dict[str, datetime] = {}
+    if query.provider_version_branch:
+        branch = repo.find_branch(session, provider, query.provider_version_branch)
+        if branch is not None:
+            branch_created[branch.name] = branch.created_at
     tag_first: dict[str, datetime] = {}
-    for name, created_at in session.execute(
-        select(Tag.name, Tag.created_at).where(Tag.pacticipant_id == provider.id).order_by(Tag.id)
-    ).all():
-        tag_first.setdefault(name, created_at)
-    successes: dict[int, list[selection.VerificationFact]] = {}
-    if pact_version_ids:
-        verifications = session.scalars(
-            select(Verification).where(
-                Verification.pact_version_id.in_(list(pact_version_ids)),
-                Verification.success.is_(True),
-                Verification.provider_id == provider.id,
+    if query.provider_version_tags:
+        first_ids = (
+            select(func.min(Tag.id))
+            .where(
+                Tag.pacticipant_id == provider.id,
+                Tag.name.in_(sorted(set(query.provider_version_tags))),
             )
-        ).all()
-        for verification in verifications:
-            version = verification.provider_version
-            successes.setdefault(verification.pact_version_id, []).append(
-                selection.VerificationFact(
-                    pact_version_id=verification.pact_version_id,
-                    created_at=verification.created_at,
-                    provider_branches=frozenset(bv.branch.name for bv in version.branch_versions),
-                    provider_tags=frozenset(t.name for t in version.tags),
-                    wip=verification.wip,
+            .group_by(Tag.name)
+        )
+        tag_first = dict(
+            session.execute(select(Tag.name, Tag.created_at).where(Tag.id.in_(first_ids)))
+            .tuples()
+            .all()
+        )
+    rows: list[tuple[int, int, datetime, bool]] = []
+    for chunk in repo.chunked(pact_version_ids):
+        rows.extend(
+            session.execute(
+                select(
+                    Verification.pact_version_id,
+                    Verification.provider_version_id,
+                    Verification.created_at,
+                    Verification.wip,
                 )
+                .where(
+                    Verification.pact_version_id.in_(chunk),
+                    Verification.success.is_(True),
+                    Verification.provider_id == provider.id,
+                )
+                .order_by(Verification.id)
+            ).tuples()
+        )
+    branches, tags = _labels(session, (row[1] for row in rows))
+    successes: dict[int, list[selection.VerificationFact]] = {}
+    for pact_version_id, version_id, created_at, wip in rows:
+        successes.setdefault(pact_version_id, []).append(
+            selection.VerificationFact(
+                pact_version_id=pact_version_id,
+                created_at=created_at,
+                provider_branches=frozenset(branches.get(version_id, ())),
+                provider_tags=frozenset(tags.get(version_id, ())),
+                wip=wip,
             )
+        )
     return selection.ProviderFacts(
         name=provider.name,
         branch_created_at=branch_created,
@@ -198,16 +341,20 @@ def pacts_for_verification(
         provider = require_pacticipant(session, provider_name)
         validate_environments(session, query.selectors)
         environments = {e.id: e.name for e in session.scalars(select(Environment)).all()}
-        candidates = _candidates(session, provider)
-        consumer_ids = sorted({c.consumer_id for c in candidates})
+        listed_tags = _listed_tags(
+            selection.normalise(query.selectors, query.provider_version_branch)
+        )
         consumers = {
-            cid: _consumer_facts(session, session.get_one(Pacticipant, cid), environments)
-            for cid in consumer_ids
+            cid: _consumer_facts(
+                session, session.get_one(Pacticipant, cid), environments, listed_tags
+            )
+            for cid in repo.consumers_of_provider(session, provider.id)
         }
+        candidates = _candidates(session, provider, consumers)
         selectors = list(query.selectors) or selection.default_selectors(consumers, candidates)
         normalised = selection.normalise(selectors, query.provider_version_branch)
         entries = selection.squash(selection.select(normalised, candidates, consumers))
-        facts = _provider_facts(session, provider, [c.pact_version_id for c in candidates])
+        facts = _provider_facts(session, provider, [c.pact_version_id for c in candidates], query)
         for entry in entries:
             entry.pending = selection.is_pending(
                 facts,
