@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import unquote
@@ -61,15 +62,20 @@ def hal(
     return response
 
 
+# Characters an HTTP header value cannot carry (h11 refuses them and drops the connection).
+_HEADER_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def header_value(text: str) -> str:
     """A header value that carries any name: UTF-8 bytes on the wire, as the Ruby broker sends.
 
     Starlette writes header values as Latin-1, so a version number such as ``1.0 名前`` would
     fail to encode; its UTF-8 bytes are passed through as Latin-1 characters instead (clients
-    read them back as UTF-8). Line breaks, which would split the header, become spaces.
+    read them back as UTF-8). Control characters (line breaks would even split the header)
+    become spaces: the server would otherwise drop the connection without answering.
     """
-    single_line = text.replace("\r", " ").replace("\n", " ")
-    return single_line.encode("utf-8", "replace").decode("latin-1")
+    printable = _HEADER_CONTROLS.sub(" ", text)
+    return printable.encode("utf-8", "replace").decode("latin-1")
 
 
 def base_url(request: Request) -> str:

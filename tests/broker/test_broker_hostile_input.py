@@ -664,6 +664,20 @@ CASES: list[Case] = [
         400,
         json_body=simple_pact(LONG, "Bar"),
     ),
+    # Control characters in a name reach the X-Pact-Consumer-Version header.
+    Case(
+        "pact-version-control-chars",
+        "PUT",
+        "/pacts/provider/Bar/consumer/Foo/version/v%1B%07%7F%C2%85",
+        201,
+        json_body=simple_pact("Foo", "Bar"),
+    ),
+    Case(
+        "pact-version-control-chars-read",
+        "GET",
+        "/pacts/provider/Bar/consumer/Foo/version/v%1B%07%7F%C2%85",
+        200,
+    ),
     Case(
         "pact-version-blank",
         "PUT",
