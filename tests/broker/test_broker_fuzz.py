@@ -31,7 +31,7 @@ from broker.testing import TestData, reset_database
 from provider.verification import serve
 
 QUICK_EXAMPLES = 4
-LONG_EXAMPLES = 60
+LONG_EXAMPLES = 150
 
 
 def validated_before_storage(ctx: Any, response: Any, case: Any) -> bool | None:
