@@ -49,6 +49,18 @@ class Base(DeclarativeBase):
     """Declarative base of every broker model."""
 
 
+def normalize_url(url: str) -> str:
+    """Read ``postgres://`` and driver-less ``postgresql://`` URLs as psycopg 3 ones.
+
+    Heroku-style ``DATABASE_URL`` values (and the Ruby broker's documentation) use them, and
+    SQLAlchemy would otherwise look for psycopg2, which the broker does not install.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def is_sqlite(url: str) -> bool:
     """Tell whether a database URL points at SQLite."""
     return make_url(url).get_backend_name() == "sqlite"
@@ -56,6 +68,7 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str) -> Engine:
     """Create an engine tuned for the broker's access pattern on SQLite or PostgreSQL."""
+    url = normalize_url(url)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     parsed = make_url(url)
@@ -103,6 +116,7 @@ class Database:
     """
 
     def __init__(self, url: str) -> None:
+        url = normalize_url(url)
         self.url = url
         self.engine = make_engine(url)
         self.sqlite = is_sqlite(url)

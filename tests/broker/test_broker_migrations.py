@@ -21,7 +21,7 @@ from broker_support import POSTGRES_SKIP_REASON, fresh_postgres_database, postgr
 from sqlalchemy import Engine, inspect
 
 from broker import migrate
-from broker.db import Base, Database, make_engine
+from broker.db import Base, Database, make_engine, normalize_url
 from broker.services import pacticipants as pacticipant_svc
 from broker.testing import TestData
 
@@ -130,3 +130,16 @@ def test_processes_starting_together_migrate_once(empty_database: str) -> None:
         assert schema_differences(engine) == []
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db:5432/broker", "postgresql+psycopg://u:p@db:5432/broker"),
+        ("postgresql://u:p@db/broker", "postgresql+psycopg://u:p@db/broker"),
+        ("postgresql+psycopg://u:p@db/broker", "postgresql+psycopg://u:p@db/broker"),
+        ("sqlite:///x.sqlite", "sqlite:///x.sqlite"),
+    ],
+)
+def test_postgres_urls_without_a_driver_use_psycopg(given: str, used: str) -> None:
+    assert normalize_url(given) == used
