@@ -315,12 +315,19 @@ def current_publication(
     ).first()
 
 
-def publications_for_version(session: Session, version: Version) -> Sequence[PactPublication]:
-    return session.scalars(
-        select(PactPublication)
-        .where(PactPublication.consumer_version_id == version.id, is_current_revision())
-        .order_by(PactPublication.provider_id)
-    ).all()
+def publications_for_versions(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, list[PactPublication]]:
+    """For each version, its current pacts (one per provider, by provider id), in one query."""
+    result: dict[int, list[PactPublication]] = {}
+    for chunk in chunked(version_ids):
+        for pub in session.scalars(
+            select(PactPublication)
+            .where(PactPublication.consumer_version_id.in_(chunk), is_current_revision())
+            .order_by(PactPublication.provider_id)
+        ):
+            result.setdefault(pub.consumer_version_id, []).append(pub)
+    return result
 
 
 def latest_publication(
@@ -607,44 +614,32 @@ def versions_in_environment(
     return sorted(set(session.scalars(deployed).all()) | set(session.scalars(released).all()))
 
 
-def deployed_environments_for_version(session: Session, version: Version) -> Sequence[Environment]:
-    return session.scalars(
-        select(Environment)
-        .join(DeployedVersion, DeployedVersion.environment_id == Environment.id)
-        .where(DeployedVersion.version_id == version.id, DeployedVersion.undeployed_at.is_(None))
-        .distinct()
-    ).all()
-
-
-def released_environments_for_version(session: Session, version: Version) -> Sequence[Environment]:
-    return session.scalars(
-        select(Environment)
-        .join(ReleasedVersion, ReleasedVersion.environment_id == Environment.id)
-        .where(ReleasedVersion.version_id == version.id, ReleasedVersion.support_ended_at.is_(None))
-        .distinct()
-    ).all()
-
-
-def environments_of_versions(
+def deployed_environments_of_versions(
     session: Session, version_ids: Iterable[int]
 ) -> dict[int, list[Environment]]:
-    """For each version, the environments it is currently deployed to (in deployment order)
-    then those it is released and supported in: what
-    :func:`deployed_environments_for_version` and :func:`released_environments_for_version`
-    give, for many versions in two queries."""
+    """For each version, the environments it is currently deployed to, in deployment order
+    (many versions, one query)."""
     result: dict[int, list[Environment]] = {}
     for chunk in chunked(version_ids):
-        deployed: dict[int, list[Environment]] = {}
         for version_id, environment in session.execute(
             select(DeployedVersion.version_id, Environment)
             .join(Environment, Environment.id == DeployedVersion.environment_id)
             .where(DeployedVersion.version_id.in_(chunk), DeployedVersion.undeployed_at.is_(None))
             .order_by(DeployedVersion.id)
         ).tuples():
-            found = deployed.setdefault(version_id, [])
+            found = result.setdefault(version_id, [])
             if environment not in found:
                 found.append(environment)
-        released: dict[int, list[Environment]] = {}
+    return result
+
+
+def released_environments_of_versions(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, list[Environment]]:
+    """For each version, the environments it is released and supported in (many versions, one
+    query)."""
+    result: dict[int, list[Environment]] = {}
+    for chunk in chunked(version_ids):
         for version_id, environment in session.execute(
             select(ReleasedVersion.version_id, Environment)
             .join(Environment, Environment.id == ReleasedVersion.environment_id)
@@ -653,11 +648,7 @@ def environments_of_versions(
             )
             .order_by(ReleasedVersion.environment_id)
         ).tuples():
-            released.setdefault(version_id, []).append(environment)
-        for version_id in chunk:
-            environments = deployed.get(version_id, []) + released.get(version_id, [])
-            if environments:
-                result[version_id] = environments
+            result.setdefault(version_id, []).append(environment)
     return result
 
 

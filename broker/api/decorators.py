@@ -362,13 +362,20 @@ def tag(links: Links, t: Tag) -> JSONDict:
     }
 
 
-def branch_version(session: Session, links: Links, bv: BranchVersion) -> JSONDict:
+def branch_version(
+    session: Session, links: Links, bv: BranchVersion, heads: dict[int, int] | None = None
+) -> JSONDict:
     version = bv.version
     p = version.pacticipant
     branch = bv.branch
+    latest = (
+        heads.get(branch.id) == version.id
+        if heads is not None
+        else repo.is_branch_head(session, branch, version)
+    )
     return {
         "name": branch.name,
-        "latest": repo.is_branch_head(session, branch, version),
+        "latest": latest,
         "createdAt": iso(bv.created_at),
         "_links": {
             "self": link(
@@ -426,12 +433,49 @@ def environment_summary(links: Links, e: Environment) -> JSONDict:
     )
 
 
-def version(session: Session, links: Links, v: Version) -> JSONDict:
+@dataclass
+class _VersionFacts:
+    """What version resources embed, loaded for a whole list of versions in a few queries
+    (rendering them one by one costs about ten queries per version)."""
+
+    environments: Sequence[Environment]
+    deployed: dict[int, list[Environment]]
+    released: dict[int, list[Environment]]
+    publications: dict[int, list[PactPublication]]
+    heads: dict[int, int]
+
+    @classmethod
+    def load(cls, session: Session, items: Sequence[Version]) -> _VersionFacts:
+        ids = [v.id for v in items]
+        for chunk in repo.chunked(ids):
+            # Fills each version's branch versions (with their branch) and tags.
+            session.scalars(
+                select(Version)
+                .where(Version.id.in_(chunk))
+                .options(
+                    selectinload(Version.branch_versions).joinedload(BranchVersion.branch),
+                    selectinload(Version.tags),
+                )
+            ).all()
+        branch_ids = {bv.branch_id for v in items for bv in v.branch_versions}
+        return cls(
+            environments=repo.list_environments(session),
+            deployed=repo.deployed_environments_of_versions(session, ids),
+            released=repo.released_environments_of_versions(session, ids),
+            publications=repo.publications_for_versions(session, ids),
+            heads=repo.branch_heads(session, branch_ids),
+        )
+
+
+def version(
+    session: Session, links: Links, v: Version, facts: _VersionFacts | None = None
+) -> JSONDict:
+    facts = facts or _VersionFacts.load(session, [v])
     p = v.pacticipant
-    environments = repo.list_environments(session)
-    deployed_to = repo.deployed_environments_for_version(session, v)
-    released_to = repo.released_environments_for_version(session, v)
-    pubs = repo.publications_for_version(session, v)
+    environments = facts.environments
+    deployed_to = facts.deployed.get(v.id, [])
+    released_to = facts.released.get(v.id, [])
+    pubs = facts.publications.get(v.id, [])
     body = compact(
         {
             "number": v.number,
@@ -440,7 +484,7 @@ def version(session: Session, links: Links, v: Version) -> JSONDict:
             "updatedAt": iso(v.updated_at),
         }
     )
-    branch_versions = [branch_version(session, links, bv) for bv in v.branch_versions]
+    branch_versions = [branch_version(session, links, bv, facts.heads) for bv in v.branch_versions]
     body["_embedded"] = {
         "pacticipant": {"name": p.name, "_links": {"self": link(links.pacticipant(p.name))}},
         "tags": [tag(links, t) for t in v.tags],
@@ -506,7 +550,8 @@ def version(session: Session, links: Links, v: Version) -> JSONDict:
 
 
 def versions(session: Session, links: Links, p: Pacticipant, items: Sequence[Version]) -> JSONDict:
-    rendered = [version(session, links, v) for v in items]
+    facts = _VersionFacts.load(session, items)
+    rendered = [version(session, links, v, facts) for v in items]
     return {
         "_embedded": {"versions": rendered},
         "_links": {
@@ -835,7 +880,8 @@ class _MatrixVersions:
 
     versions: dict[int, Version]
     heads: dict[int, int]
-    environments: dict[int, list[Environment]]
+    deployed: dict[int, list[Environment]]
+    released: dict[int, list[Environment]]
 
     @classmethod
     def load(cls, session: Session, version_ids: set[int]) -> _MatrixVersions:
@@ -856,7 +902,8 @@ class _MatrixVersions:
         return cls(
             versions=versions,
             heads=repo.branch_heads(session, branch_ids),
-            environments=repo.environments_of_versions(session, version_ids),
+            deployed=repo.deployed_environments_of_versions(session, version_ids),
+            released=repo.released_environments_of_versions(session, version_ids),
         )
 
 
@@ -866,7 +913,7 @@ def _version_ref(
     if v is None:
         return None
     branches = [bv.branch.name for bv in v.branch_versions]
-    envs = loaded.environments.get(v.id, [])
+    envs = [*loaded.deployed.get(v.id, []), *loaded.released.get(v.id, [])]
     return compact(
         {
             "number": v.number,
