@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,7 +30,7 @@ from broker.db import Database
 from broker.errors import BrokerError
 from broker.events import BrokerHooks
 from broker.middleware import Authenticator, ConflictRetry, RequestGuard
-from broker.services.webhooks import WebhookDispatcher
+from broker.services.webhooks import RETRY_DELAYS_SECONDS, WebhookDispatcher
 from broker.settings import Settings
 
 log = logging.getLogger("broker")
@@ -54,6 +54,7 @@ def create_app(
     *,
     database: Database | None = None,
     webhooks_enabled: bool = True,
+    webhook_retry_delays: Sequence[float] = RETRY_DELAYS_SECONDS,
 ) -> FastAPI:
     """Build a broker app; the schema is migrated to the newest revision before it serves.
 
@@ -67,7 +68,9 @@ def create_app(
         raise ValueError("; ".join(auth_errors))
     db = database or Database(settings.database_url)
     migrate.upgrade(db.engine)
-    dispatcher = WebhookDispatcher(db) if webhooks_enabled else None
+    dispatcher = (
+        WebhookDispatcher(db, retry_delays=webhook_retry_delays) if webhooks_enabled else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -16,17 +16,21 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from broker.app import create_app
 from broker.db import Database
-from broker.testing import simple_pact
+from broker.settings import Settings
+from broker.testing import reset_database, simple_pact
+from provider.verification import serve
 
 
 @dataclass
@@ -385,3 +389,34 @@ def lost_writes(base_url: str, result: HammerResult) -> tuple[list[str], list[st
             if (state := stored(client, p)) not in ("whole", "absent")
         ]
     return lost, partial
+
+
+@pytest.fixture
+def broker_factory(tmp_path: Path) -> Iterator[BrokerFactory]:
+    """Start live brokers with chosen settings (``start(allow_public_read=True, ...)``).
+
+    Every broker started by one test shares that test's database, emptied once at the start
+    when it is a shared PostgreSQL database.
+    """
+    url = database_url(tmp_path)
+    with ExitStack() as stack:
+        db = Database(url)
+        stack.callback(db.dispose)
+        if url.startswith("postgresql"):
+            reset_database(db)  # a shared server database: start every test empty
+
+        def start(**overrides: Any) -> LiveBroker:
+            app = create_app(
+                Settings(database_url=url, **overrides), database=db, webhooks_enabled=False
+            )
+            base_url = stack.enter_context(serve(app))
+            client = stack.enter_context(httpx.Client(base_url=base_url, timeout=30))
+            return LiveBroker(base_url, db, client)
+
+        yield start
+
+
+@pytest.fixture
+def live_broker(broker_factory: BrokerFactory) -> LiveBroker:
+    """A live broker with default settings (no authentication)."""
+    return broker_factory()

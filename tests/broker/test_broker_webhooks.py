@@ -182,3 +182,16 @@ def test_a_rolled_back_write_sends_nothing(webhook_broker: LiveBroker) -> None:
         assert refused.status_code == 409
         time.sleep(0.3)
         assert len(receiver.calls) == 1
+
+
+def test_executing_a_webhook_reports_the_targets_answer_without_a_broker_error(
+    webhook_broker: LiveBroker,
+) -> None:
+    for status, success in ((200, True), (500, False)):
+        receiver = Receiver(status=status)
+        with serve(receiver.app) as receiver_url:
+            uuid = create_webhook(webhook_broker, f"{receiver_url}/hook", ["contract_published"])
+            answer = webhook_broker.client.post(f"/webhooks/{uuid}/execute")
+        assert answer.status_code == 200
+        assert answer.json()["success"] is success
+        assert len(receiver.calls) == 1
