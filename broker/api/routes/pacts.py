@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -23,6 +24,7 @@ from broker.api.validation import (
 )
 from broker.content import pacticipant_name
 from broker.errors import BrokerError, InvalidRequestError
+from broker.models import Pacticipant, PactPublication
 from broker.services import pacts as svc
 from broker.services import verifications as vsvc
 
@@ -369,113 +371,86 @@ def for_verification(
 # --- provider pact lists ------------------------------------------------------------------------
 
 
-@router.get("/pacts/provider/{provider}/latest")
-def latest_provider_pacts(request: Request, provider: str, db: DB, links: LinksDep) -> Response:
-    return hal(
-        request,
-        svc.latest_provider_pacts(
+def _pact_list(
+    request: Request,
+    db: DB,
+    links: LinksDep,
+    provider: str,
+    title: str,
+    *,
+    newest_per_consumer: bool = False,
+    tag: str | None = None,
+    branch: str | None = None,
+    main_branch: bool = False,
+) -> Response:
+    """A provider's pacts filtered by consumer version, as a list of links.
+
+    ``newest_per_consumer`` without a branch filter asks for each consumer's newest pact (with
+    ``tag``, the newest with that tag); otherwise every matching pact, or with a branch filter
+    and ``newest_per_consumer`` the newest of each consumer on that branch.
+    """
+
+    def present(_s: Any, found: Pacticipant, pubs: Sequence[PactPublication]) -> dict[str, Any]:
+        return d.provider_pacts(links, found, pubs, str(request.url), title)
+
+    if newest_per_consumer and branch is None and not main_branch:
+        body = svc.latest_provider_pacts(db, provider, present, tag=tag)
+    else:
+        body = svc.provider_pacts(
             db,
             provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links,
-                p,
-                pubs,
-                str(request.url),
-                "Latest pact versions for the provider " + provider,
-            ),
-        ),
-    )
+            present,
+            tag=tag,
+            branch=branch,
+            main_branch=main_branch,
+            latest=newest_per_consumer,
+        )
+    return hal(request, body)
+
+
+@router.get("/pacts/provider/{provider}/latest")
+def latest_provider_pacts(request: Request, provider: str, db: DB, links: LinksDep) -> Response:
+    title = f"Latest pact versions for the provider {provider}"
+    return _pact_list(request, db, links, provider, title, newest_per_consumer=True)
 
 
 @router.get("/pacts/provider/{provider}/latest/{tag}")
 def latest_provider_pacts_with_tag(
     request: Request, provider: str, tag: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        svc.latest_provider_pacts(
-            db,
-            provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links,
-                p,
-                pubs,
-                str(request.url),
-                f"Latest pact versions for the provider {provider} "
-                f"with consumer version tag '{tag}'",
-            ),
-            tag=tag,
-        ),
-    )
+    title = f"Latest pact versions for the provider {provider} with consumer version tag '{tag}'"
+    return _pact_list(request, db, links, provider, title, newest_per_consumer=True, tag=tag)
 
 
 @router.get("/pacts/provider/{provider}")
 def provider_pacts(request: Request, provider: str, db: DB, links: LinksDep) -> Response:
-    return hal(
-        request,
-        svc.provider_pacts(
-            db,
-            provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links, p, pubs, str(request.url), f"All pact versions for the provider {provider}"
-            ),
-        ),
-    )
+    title = f"All pact versions for the provider {provider}"
+    return _pact_list(request, db, links, provider, title)
 
 
 @router.get("/pacts/provider/{provider}/tag/{tag}")
 def provider_pacts_with_tag(
     request: Request, provider: str, tag: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        svc.provider_pacts(
-            db,
-            provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links,
-                p,
-                pubs,
-                str(request.url),
-                f"All pact versions for the provider {provider} with consumer version tag '{tag}'",
-            ),
-            tag=tag,
-        ),
-    )
+    title = f"All pact versions for the provider {provider} with consumer version tag '{tag}'"
+    return _pact_list(request, db, links, provider, title, tag=tag)
 
 
 @router.get("/pacts/provider/{provider}/branch")
 def provider_pacts_main_branch(
     request: Request, provider: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        svc.provider_pacts(
-            db,
-            provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links, p, pubs, str(request.url), "Pacts from the consumers' main branches"
-            ),
-            main_branch=True,
-        ),
-    )
+    title = "Pacts from the consumers' main branches"
+    return _pact_list(request, db, links, provider, title, main_branch=True)
 
 
 @router.get("/pacts/provider/{provider}/branch/latest")
 def latest_provider_pacts_main_branch(
     request: Request, provider: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        svc.provider_pacts(
-            db,
-            provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links, p, pubs, str(request.url), "Latest pacts from the consumers' main branches"
-            ),
-            main_branch=True,
-            latest=True,
-        ),
+    title = "Latest pacts from the consumers' main branches"
+    return _pact_list(
+        request, db, links, provider, title, main_branch=True, newest_per_consumer=True
     )
 
 
@@ -483,35 +458,16 @@ def latest_provider_pacts_main_branch(
 def provider_pacts_branch(
     request: Request, provider: str, branch: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        svc.provider_pacts(
-            db,
-            provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links, p, pubs, str(request.url), f"Pacts from consumer branch {branch}"
-            ),
-            branch=branch,
-        ),
-    )
+    title = f"Pacts from consumer branch {branch}"
+    return _pact_list(request, db, links, provider, title, branch=branch)
 
 
 @router.get("/pacts/provider/{provider}/branch/{branch}/latest")
 def latest_provider_pacts_branch(
     request: Request, provider: str, branch: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        svc.provider_pacts(
-            db,
-            provider,
-            lambda s, p, pubs: d.provider_pacts(
-                links, p, pubs, str(request.url), f"Latest pacts from consumer branch {branch}"
-            ),
-            branch=branch,
-            latest=True,
-        ),
-    )
+    title = f"Latest pacts from consumer branch {branch}"
+    return _pact_list(request, db, links, provider, title, branch=branch, newest_per_consumer=True)
 
 
 # --- one integration ----------------------------------------------------------------------------
