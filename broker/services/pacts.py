@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
 
 from broker import repository as repo
 from broker.content import (
@@ -19,7 +20,15 @@ from broker.content import (
 )
 from broker.db import Database
 from broker.errors import ConflictError, NotFoundError, invalid
-from broker.models import Pacticipant, PactPublication, PactVersion, Version
+from broker.models import (
+    Branch,
+    BranchVersion,
+    Pacticipant,
+    PactPublication,
+    PactVersion,
+    Tag,
+    Version,
+)
 from broker.services.pacticipants import require_pacticipant, require_version
 
 R = TypeVar("R")
@@ -393,31 +402,58 @@ def provider_pacts(
     main_branch: bool = False,
     latest: bool = False,
 ) -> R:
-    """Pacts for a provider filtered by the consumer version's tag, branch or main branch."""
+    """Pacts for a provider filtered by the consumer version's tag, branch or main branch.
+
+    The filters run in the database: reading every pact of the provider to filter them here
+    costs a few queries per pact, and a provider has one pact per consumer build.
+    """
     with db.read() as session:
         provider = require_pacticipant(session, provider_name)
-        pubs = list(repo.current_publications_for_provider(session, provider))
         chosen: list[PactPublication] = []
-        for pub in pubs:
-            version = pub.consumer_version
-            consumer = pub.consumer
-            if tag is not None and tag not in {t.name for t in version.tags}:
-                continue
-            wanted_branch = consumer.main_branch if main_branch else branch
-            if (main_branch or branch is not None) and (
-                wanted_branch is None
-                or wanted_branch not in {bv.branch.name for bv in version.branch_versions}
-            ):
-                continue
-            chosen.append(pub)
         if latest:
-            newest: dict[int, PactPublication] = {}
-            for pub in chosen:
-                if (
-                    pub.consumer_id not in newest
-                    or pub.consumer_version_id > newest[pub.consumer_id].consumer_version_id
-                ):
-                    newest[pub.consumer_id] = pub
-            chosen = list(newest.values())
+            for consumer_id in repo.consumers_of_provider(session, provider.id):
+                consumer = session.get_one(Pacticipant, consumer_id)
+                wanted_branch = consumer.main_branch if main_branch else branch
+                if main_branch and wanted_branch is None:
+                    continue
+                pub = repo.latest_publication(
+                    session, consumer, provider, tag=tag, branch=wanted_branch
+                )
+                if pub is not None:
+                    chosen.append(pub)
+        else:
+            chosen = list(
+                session.scalars(
+                    _matching(provider, tag=tag, branch=branch, main_branch=main_branch)
+                )
+            )
         chosen.sort(key=lambda p: (p.consumer.name, -p.consumer_version_id))
         return present(session, provider, chosen)
+
+
+def _matching(
+    provider: Pacticipant, *, tag: str | None, branch: str | None, main_branch: bool
+) -> Select[PactPublication]:
+    """The provider's current pacts whose consumer version has the tag, is on the branch, or is
+    on its pacticipant's main branch."""
+    version_id = PactPublication.consumer_version_id
+    query = (
+        select(PactPublication)
+        .where(PactPublication.provider_id == provider.id, repo.is_current_revision())
+        .options(joinedload(PactPublication.consumer_version), joinedload(PactPublication.consumer))
+    )
+    if tag is not None:
+        query = query.where(version_id.in_(select(Tag.version_id).where(Tag.name == tag)))
+    on_branch = select(BranchVersion.version_id).join(Branch, Branch.id == BranchVersion.branch_id)
+    if main_branch:
+        # A version's branches belong to its own pacticipant, the pact's consumer.
+        query = query.where(
+            version_id.in_(
+                on_branch.join(Pacticipant, Pacticipant.id == Branch.pacticipant_id).where(
+                    Branch.name == Pacticipant.main_branch
+                )
+            )
+        )
+    elif branch is not None:
+        query = query.where(version_id.in_(on_branch.where(Branch.name == branch)))
+    return query
