@@ -39,7 +39,7 @@ pytestmark = [
 NOT_COPIED = {".venv", ".git", ".pact-broker", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
 #: The provider route the consumer's pact relies on; renaming it breaks the contract.
-PRODUCT_ROUTE = '"/product/{product_id}"'
+PRODUCT_NAME_FIELD = "    name: str\n"
 
 
 class Project:
@@ -145,18 +145,21 @@ def test_ci_webhook_verifies_the_pact_it_is_given(project: Project) -> None:
 
 
 def test_a_breaking_provider_change_fails_verify_and_blocks_deploy(project: Project) -> None:
-    app = project.root / "provider" / "app.py"
-    source = app.read_text(encoding="utf-8")
-    assert PRODUCT_ROUTE in source, "the provider's product route moved; update this test"
-    app.write_text(source.replace(PRODUCT_ROUTE, '"/products/{product_id}"'), encoding="utf-8")
-    git(project.root, "commit", "--quiet", "-am", "Rename the product route (breaking)")
+    models = project.root / "provider" / "models.py"
+    source = models.read_text(encoding="utf-8")
+    assert PRODUCT_NAME_FIELD in source, "the provider's Product model changed; update this test"
+    renamed = source.replace(
+        PRODUCT_NAME_FIELD, '    name: str = Field(serialization_alias="title")\n'
+    ).replace("from pydantic import BaseModel,", "from pydantic import BaseModel, Field,")
+    models.write_text(renamed, encoding="utf-8")
+    git(project.root, "commit", "--quiet", "-am", "Rename the product's name field (breaking)")
     version = project.version()
 
     verified = project.invoke("verify", "--publish")
 
     assert verified.returncode == 1
     assert "Traceback" not in verified.stderr
-    assert "expected 401 but was 404" in verified.stdout, "the mismatch is shown"
+    assert "missing the following keys: name" in verified.stdout, "the mismatch is shown"
     assert "published verification result (failure)" in verified.stdout
     assert "/_pact/state" not in verified.stderr, "the state callbacks' access log is quiet"
     assert verified.stderr.strip().startswith(f"error: verification of ProductService {version}")
