@@ -62,6 +62,7 @@ class Timing:
 
     scenario: str
     samples: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
 
     @property
     def p50(self) -> float:
@@ -70,6 +71,11 @@ class Timing:
     @property
     def p95(self) -> float:
         return percentile(self.samples, 0.95)
+
+    @property
+    def size(self) -> int:
+        """The median response body size in bytes."""
+        return int(percentile([float(n) for n in self.sizes], 0.5))
 
 
 @dataclass
@@ -128,6 +134,7 @@ def measure(
                 _check(scenario, response)
                 spent[scenario.name] += elapsed
                 timing.samples.append(elapsed * 1000)
+                timing.sizes.append(len(response.content))
     return timings
 
 
@@ -238,6 +245,7 @@ class Report:
                             "p95_ms": round(t.p95, 2),
                             "p50_vs_baseline": round(r.ratio(name), 2),
                             "sql_statements": r.statements[name],
+                            "response_bytes": t.size,
                         }
                         for name, t in r.timings.items()
                     },
@@ -321,13 +329,15 @@ def markdown(report: Report) -> str:
             f"{c['verifications']:,} verifications, {c['tags']:,} tags, "
             f"{c['deployed_versions']:,} deployments (seeded in {d.seconds:.1f} s)",
             "",
-            "| endpoint | requests | p50 ms | p95 ms | p50 ÷ `GET /` p50 | SQL statements |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| endpoint | requests | p50 ms | p95 ms | p50 ÷ `GET /` p50 | SQL statements "
+            "| response KB |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for name, timing in result.timings.items():
             lines.append(
                 f"| {name} | {len(timing.samples)} | {_ms(timing.p50)} | {_ms(timing.p95)} | "
-                f"{_x(result.ratio(name))} | {result.statements[name]} |"
+                f"{_x(result.ratio(name))} | {result.statements[name]} | "
+                f"{timing.size / 1024:.1f} |"
             )
     if len(report.results) > 1:
         small, large = report.results[0], report.results[-1]
@@ -337,14 +347,16 @@ def markdown(report: Report) -> str:
             f"### Growth from scale {small.dataset.scale:g} to {large.dataset.scale:g} "
             f"({growth:g}x the history, same integrations)",
             "",
-            "| endpoint | p50 growth | p50 ÷ baseline growth | p95 growth | SQL statements |",
-            "|---|---:|---:|---:|---:|",
+            "| endpoint | p50 growth | p50 ÷ baseline growth | p95 growth | SQL statements "
+            "| response growth |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for name in small.timings:
             a, b = small.timings[name], large.timings[name]
             lines.append(
                 f"| {name} | {_x(b.p50 / a.p50)} | {_x(large.ratio(name) / small.ratio(name))} "
-                f"| {_x(b.p95 / a.p95)} | {small.statements[name]} → {large.statements[name]} |"
+                f"| {_x(b.p95 / a.p95)} | {small.statements[name]} → {large.statements[name]} "
+                f"| {_x(b.size / a.size)} |"
             )
     return "\n".join(lines) + "\n"
 

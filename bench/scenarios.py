@@ -85,19 +85,24 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
 
     since = (datetime.now(UTC) - WIP_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def for_verification(client: httpx.Client, i: int) -> httpx.Response:
-        provider = targets.providers[i % len(targets.providers)]
-        body = {
-            "consumerVersionSelectors": [
-                {"mainBranch": True},
-                {"deployedOrReleased": True},
-                {"matchingBranch": True},
-            ],
-            "providerVersionBranch": "main",
-            "includePendingStatus": True,
-            "includeWipPactsSince": since,
-        }
-        return client.post(_path("pacts", "provider", provider, "for-verification"), json=body)
+    def for_verification(wip: bool) -> Callable[[httpx.Client, int], httpx.Response]:
+        def request(client: httpx.Client, i: int) -> httpx.Response:
+            provider = targets.providers[i % len(targets.providers)]
+            body: dict[str, object] = {
+                "consumerVersionSelectors": [
+                    {"mainBranch": True},
+                    {"deployedOrReleased": True},
+                    {"matchingBranch": True},
+                ],
+                "providerVersionBranch": "main",
+                "includePendingStatus": True,
+            }
+            if wip:
+                body["includeWipPactsSince"] = since
+            path = _path("pacts", "provider", provider, "for-verification")
+            return client.post(path, json=body)
+
+        return request
 
     contracts = [
         {
@@ -141,8 +146,14 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
         Scenario(
             "for-verification",
             "POST pacts for verification: mainBranch, deployedOrReleased, matchingBranch, "
-            "pending, WIP",
-            for_verification,
+            f"pending, WIP pacts of the last {WIP_WINDOW.days} days",
+            for_verification(wip=True),
+        ),
+        Scenario(
+            "for-verification, no WIP",
+            "the same without WIP pacts (whose number grows with the branches active in the "
+            "window)",
+            for_verification(wip=False),
         ),
         Scenario(
             "publish", f"POST /contracts/publish (new version, {len(contracts)} pacts)", publish
