@@ -97,20 +97,46 @@ def _labels(
     return branches, tags
 
 
-def _listed_tags(selectors: Sequence[selection.Selector]) -> set[str]:
-    """Tags whose every version a selector asks for (a tag selector without ``latest``)."""
-    return {s.tag for s in selectors if s.tag is not None and not s.latest}
+@dataclass(frozen=True)
+class _Scope:
+    """The branches and tags a request can reach: facts are read for those only.
+
+    Attributes:
+        every_label: WIP pacts were asked for: every branch head and every tag's newest version
+            is a candidate.
+        branches: Branch names the selectors name (``branch``, which normalisation sets for
+            ``matchingBranch``, and ``fallbackBranch``); each consumer's main branch is added.
+        tags: Tag names the selectors name (``tag``, ``fallbackTag``); each consumer's main
+            branch name is added, as the default selectors use it as a tag.
+        listed_tags: Tags whose every version a selector asks for (no ``latest``).
+    """
+
+    every_label: bool
+    branches: frozenset[str]
+    tags: frozenset[str]
+    listed_tags: frozenset[str]
+
+    @classmethod
+    def of(cls, query: VerificationQuery) -> _Scope:
+        explicit = selection.normalise(query.selectors, query.provider_version_branch)
+        return cls(
+            every_label=query.include_wip_pacts_since is not None,
+            branches=frozenset(n for s in explicit for n in (s.branch, s.fallback_branch) if n),
+            tags=frozenset(n for s in explicit for n in (s.tag, s.fallback_tag) if n),
+            listed_tags=frozenset(s.tag for s in explicit if s.tag is not None and not s.latest),
+        )
 
 
 def _consumer_facts(
-    session: Session, consumer: Pacticipant, environments: dict[int, str], listed_tags: set[str]
+    session: Session, consumer: Pacticipant, environments: dict[int, str], scope: _Scope
 ) -> selection.ConsumerFacts:
-    """Where the consumer's branches, tags and environments point.
+    """Where the consumer's branches, tags and environments point, as far as ``scope`` needs.
 
     Costs one seek per branch (its head is its newest branch version) and one row per tag
-    name, not a read of the consumer's whole history. ``tagged`` holds only ``listed_tags``:
-    nothing else reads every version of a tag.
+    name, not a read of the consumer's whole history; without WIP, only the branches and tags
+    the selectors name are read at all.
     """
+    main = {consumer.main_branch} if consumer.main_branch else set()
     newest = aliased(BranchVersion)
     head = (
         select(func.max(newest.id))
@@ -118,31 +144,26 @@ def _consumer_facts(
         .correlate(Branch)
         .scalar_subquery()
     )
-    heads = dict(
-        session.execute(
-            select(Branch.name, BranchVersion.version_id).where(
-                Branch.pacticipant_id == consumer.id,
-                BranchVersion.branch_id == Branch.id,
-                BranchVersion.id == head,
-            )
-        )
-        .tuples()
-        .all()
+    heads_query = select(Branch.name, BranchVersion.version_id).where(
+        Branch.pacticipant_id == consumer.id,
+        BranchVersion.branch_id == Branch.id,
+        BranchVersion.id == head,
     )
-    latest_by_tag = dict(
-        session.execute(
-            select(Tag.name, func.max(Tag.version_id))
-            .where(Tag.pacticipant_id == consumer.id)
-            .group_by(Tag.name)
-        )
-        .tuples()
-        .all()
+    tags_query = (
+        select(Tag.name, func.max(Tag.version_id))
+        .where(Tag.pacticipant_id == consumer.id)
+        .group_by(Tag.name)
     )
+    if not scope.every_label:
+        heads_query = heads_query.where(Branch.name.in_(sorted(scope.branches | main)))
+        tags_query = tags_query.where(Tag.name.in_(sorted(scope.tags | main)))
+    heads = dict(session.execute(heads_query).tuples().all())
+    latest_by_tag = dict(session.execute(tags_query).tuples().all())
     tagged: dict[str, set[int]] = {}
-    if listed_tags:
+    if scope.listed_tags:
         for tag_name, version_id in session.execute(
             select(Tag.name, Tag.version_id).where(
-                Tag.pacticipant_id == consumer.id, Tag.name.in_(sorted(listed_tags))
+                Tag.pacticipant_id == consumer.id, Tag.name.in_(sorted(scope.listed_tags))
             )
         ).tuples():
             tagged.setdefault(tag_name, set()).add(version_id)
@@ -341,13 +362,9 @@ def pacts_for_verification(
         provider = require_pacticipant(session, provider_name)
         validate_environments(session, query.selectors)
         environments = {e.id: e.name for e in session.scalars(select(Environment)).all()}
-        listed_tags = _listed_tags(
-            selection.normalise(query.selectors, query.provider_version_branch)
-        )
+        scope = _Scope.of(query)
         consumers = {
-            cid: _consumer_facts(
-                session, session.get_one(Pacticipant, cid), environments, listed_tags
-            )
+            cid: _consumer_facts(session, session.get_one(Pacticipant, cid), environments, scope)
             for cid in repo.consumers_of_provider(session, provider.id)
         }
         candidates = _candidates(session, provider, consumers)
