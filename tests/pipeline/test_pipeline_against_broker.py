@@ -26,7 +26,7 @@ from pipeline.errors import NotDeployable, StageFailed
 from pipeline.git import Revision
 from pipeline.publish import collect_pacts, publish
 from pipeline.settings import Settings
-from pipeline.verify import check_published, for_verification_request, parse_selected
+from pipeline.verify import check_published, for_verification_request, parse_selected, verify
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("broker.__main__") is None, reason="the broker is not built yet"
@@ -225,3 +225,18 @@ def test_deploying_a_version_the_broker_does_not_know_is_refused(
         deploy(settings, broker, [Target(names.consumer, "nope")], "test", out)
 
     assert f"publish the pacts of {names.consumer} nope first" in str(raised.value)
+
+
+def test_verifying_when_the_broker_selects_nothing_fails_unless_allowed(
+    tmp_path: Path, names: Names, broker: BrokerClient, out: RecordedOutput
+) -> None:
+    settings = settings_for(tmp_path, names)
+    # The provider exists but no consumer has published a pact for it.
+    created = httpx.post(f"{broker.base_url}/pacticipants", json={"name": names.provider})
+    assert created.status_code == 201, created.text
+
+    with pytest.raises(StageFailed, match="no pacts selected for verification"):
+        verify(settings, broker, Revision("p1", "main"), out, publish=False, allow_empty=False)
+    verify(settings, broker, Revision("p1", "main"), out, publish=False, allow_empty=True)
+
+    assert "nothing to verify (--allow-empty)" in out.text
