@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from broker.models import (
@@ -192,26 +192,32 @@ def is_branch_head(session: Session, branch: Branch, version: Version) -> bool:
     return head == version.id
 
 
-def branch_heads(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
-    """The head version of each branch (branch id → version id), one index seek per branch."""
-    newest = aliased(BranchVersion)
-    head = (
-        select(func.max(newest.id))
-        .where(newest.branch_id == BranchVersion.branch_id)
-        .correlate(BranchVersion)
+def newest_on_branch() -> ScalarSelect[int]:
+    """The version id of the newest branch version of ``Branch`` (correlated): its head.
+
+    Selected per branch row, this is one backward seek in the (branch, id) index on SQLite and
+    PostgreSQL alike; comparing ``branch_versions.id`` with a correlated ``max()`` instead makes
+    PostgreSQL evaluate the ``max()`` for every version on the branch.
+    """
+    return (
+        select(BranchVersion.version_id)
+        .where(BranchVersion.branch_id == Branch.id)
+        .order_by(BranchVersion.id.desc())
+        .limit(1)
+        .correlate(Branch)
         .scalar_subquery()
     )
+
+
+def branch_heads(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
+    """The head version of each branch (branch id → version id), one index seek per branch."""
     heads: dict[int, int] = {}
     for chunk in chunked(branch_ids):
-        heads.update(
-            session.execute(
-                select(BranchVersion.branch_id, BranchVersion.version_id).where(
-                    BranchVersion.branch_id.in_(chunk), BranchVersion.id == head
-                )
-            )
-            .tuples()
-            .all()
-        )
+        for branch_id, version_id in session.execute(
+            select(Branch.id, newest_on_branch()).where(Branch.id.in_(chunk))
+        ).tuples():
+            if version_id is not None:
+                heads[branch_id] = version_id
     return heads
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from broker import repository as repo
 from broker import selection
@@ -137,17 +137,8 @@ def _consumer_facts(
     the selectors name are read at all.
     """
     main = {consumer.main_branch} if consumer.main_branch else set()
-    newest = aliased(BranchVersion)
-    head = (
-        select(func.max(newest.id))
-        .where(newest.branch_id == Branch.id)
-        .correlate(Branch)
-        .scalar_subquery()
-    )
-    heads_query = select(Branch.name, BranchVersion.version_id).where(
-        Branch.pacticipant_id == consumer.id,
-        BranchVersion.branch_id == Branch.id,
-        BranchVersion.id == head,
+    heads_query = select(Branch.name, repo.newest_on_branch()).where(
+        Branch.pacticipant_id == consumer.id
     )
     tags_query = (
         select(Tag.name, func.max(Tag.version_id))
@@ -157,7 +148,11 @@ def _consumer_facts(
     if not scope.every_label:
         heads_query = heads_query.where(Branch.name.in_(sorted(scope.branches | main)))
         tags_query = tags_query.where(Tag.name.in_(sorted(scope.tags | main)))
-    heads = dict(session.execute(heads_query).tuples().all())
+    heads = {
+        name: version_id
+        for name, version_id in session.execute(heads_query).tuples()
+        if version_id is not None
+    }
     latest_by_tag = dict(session.execute(tags_query).tuples().all())
     tagged: dict[str, set[int]] = {}
     if scope.listed_tags:
