@@ -688,16 +688,19 @@ def integration_pairs(session: Session) -> list[tuple[Pacticipant, Pacticipant, 
     return result
 
 
-def providers_of_consumer_version(session: Session, version_id: int) -> list[int]:
-    return sorted(
-        set(
-            session.scalars(
-                select(PactPublication.provider_id).where(
-                    PactPublication.consumer_version_id == version_id
-                )
-            ).all()
-        )
-    )
+def providers_of_consumer_versions(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, list[int]]:
+    """For each consumer version with pacts, its providers, ascending (one query in all)."""
+    found: dict[int, set[int]] = {}
+    for chunk in chunked(version_ids):
+        for version_id, provider_id in session.execute(
+            select(PactPublication.consumer_version_id, PactPublication.provider_id).where(
+                PactPublication.consumer_version_id.in_(chunk)
+            )
+        ).tuples():
+            found.setdefault(version_id, set()).add(provider_id)
+    return {version_id: sorted(ids) for version_id, ids in found.items()}
 
 
 def providers_of_consumer(session: Session, consumer_id: int) -> list[int]:

@@ -183,9 +183,15 @@ def _integrations(
     integrations: dict[tuple[int, int], matrix.Integration] = {}
     to_infer: list[int] = []
     if query.has_target:
+        # A branch or tag selector resolves to one selector per version: look their providers
+        # up at once, and each pacticipant's consumers once.
+        by_version = repo.providers_of_consumer_versions(
+            session, (s.version_id for s in specified if s.version_id is not None)
+        )
+        consumers_of: dict[int, list[int]] = {}
         for selector in specified:
             if selector.version_id is not None:
-                provider_ids = repo.providers_of_consumer_version(session, selector.version_id)
+                provider_ids = by_version.get(selector.version_id, [])
             elif selector.only_pacticipant:
                 provider_ids = repo.providers_of_consumer(session, selector.pacticipant_id)
             else:
@@ -199,7 +205,11 @@ def _integrations(
                     names[provider_id],
                     True,
                 )
-            for consumer_id in repo.consumers_of_provider(session, selector.pacticipant_id):
+            if selector.pacticipant_id not in consumers_of:
+                consumers_of[selector.pacticipant_id] = repo.consumers_of_provider(
+                    session, selector.pacticipant_id
+                )
+            for consumer_id in consumers_of[selector.pacticipant_id]:
                 key = (consumer_id, selector.pacticipant_id)
                 integrations.setdefault(
                     key,
