@@ -611,19 +611,11 @@ def get_pact_version_with_metadata(
 
 
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/latest")
+# The integration's stable, version-less URL serves the same newest pact.
+@router.get("/pacts/provider/{provider}/consumer/{consumer}")
 def latest_pact(
     request: Request, provider: str, consumer: str, db: DB, links: LinksDep
 ) -> Response:
-    return _pact_response(
-        request, svc.get_latest_pact(db, consumer, provider, lambda s, pub: d.pact(s, links, pub))
-    )
-
-
-@router.get("/pacts/provider/{provider}/consumer/{consumer}")
-def integration_latest_pact(
-    request: Request, provider: str, consumer: str, db: DB, links: LinksDep
-) -> Response:
-    """The integration's newest pact at its stable, version-less URL."""
     return _pact_response(
         request, svc.get_latest_pact(db, consumer, provider, lambda s, pub: d.pact(s, links, pub))
     )
