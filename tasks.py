@@ -32,7 +32,7 @@ from invoke.tasks import task
 from pipeline import embedded
 from pipeline.errors import PipelineError
 from pipeline.runner import Pipeline
-from pipeline.settings import DEFAULTS, Settings, load_settings
+from pipeline.settings import DEFAULTS, Settings, check, load_settings
 
 ROOT = Path(__file__).resolve().parent
 
@@ -48,6 +48,12 @@ def _errors_as_exit() -> Iterator[None]:
         yield
     except PipelineError as error:
         message = f"error: {error}"
+        raise Exit(message, code=1) from None
+    except OSError as error:
+        # A file or directory the settings name that cannot be used (a file where a
+        # directory should be, no permission, a full disk): the user's to fix, in one line.
+        where = f": {error.filename}" if error.filename else ""
+        message = f"error: {error.strerror or error}{where}"
         raise Exit(message, code=1) from None
     except KeyboardInterrupt:
         message = "interrupted"
@@ -144,11 +150,14 @@ def broker(c: Context, port: int = 0) -> None:
     """Run the embedded Pact Broker in the foreground (Ctrl-C stops it)."""
     with _errors_as_exit():
         settings = _settings(c)
-    settings.broker_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "broker", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port or settings.broker_port)]
-    command += ["--database-url", f"sqlite:///{settings.broker_dir / 'broker.sqlite'}"]
-    c.run(shlex.join(command), pty=sys.stdout.isatty())
+        if port:
+            settings = settings.replace(broker_port=port)
+            check(settings)
+        command, environment = embedded.serve_command(settings)
+    result = c.run(shlex.join(command), pty=sys.stdout.isatty(), env=environment, warn=True)
+    if result is not None and result.failed:
+        message = f"error: the embedded Pact Broker exited with code {result.exited} (see above)"
+        raise Exit(message, code=1)
 
 
 @task(name="broker-stop")
@@ -168,8 +177,13 @@ def broker_stop(c: Context) -> None:
 )
 def conformance(_c: Context, file: list[str] | None = None, verbose: bool = False) -> None:
     """Verify the official Pact Broker clients' pacts against the embedded broker."""
-    from broker.conformance.runner import report
+    from broker.conformance.runner import PACTS_DIR, report
 
+    missing = [name for name in file or [] if not (PACTS_DIR / name).is_file()]
+    if missing:
+        known = ", ".join(sorted(path.name for path in PACTS_DIR.glob("*.json")))
+        message = f"error: no pact file {', '.join(missing)} in {PACTS_DIR} (there: {known})"
+        raise Exit(message, code=1)
     if report(file or [], out=sys.stdout, verbose=verbose):
         message = "error: the broker does not satisfy every interaction"
         raise Exit(message, code=1)

@@ -49,8 +49,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def argument_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the arguments, in one line, or ``None``."""
+    if args.scale <= 0:
+        return f"--scale must be positive, got {args.scale:g}"
+    if args.compare < 0:
+        return f"--compare must not be negative, got {args.compare:g}"
+    if args.rounds < 1:
+        return f"--rounds must be at least 1, got {args.rounds}"
+    if args.database_url and not args.database_url.startswith("postgres"):
+        return (
+            "--database-url must name a throwaway PostgreSQL database "
+            f"(postgresql+psycopg://user:password@host/db), got {args.database_url!r}"
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    problem = argument_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     if args.seed_only:
         dataset = seed(args.seed_only, args.scale)
         print(f"seeded {args.seed_only} in {dataset.seconds:.1f} s: {dataset.counts}")

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///.pact-broker/broker.sqlite"
+INSTANCE_HEADER = "X-Pact-Broker-Instance"
 
 
 class Settings(BaseSettings):
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
     # (useful behind a proxy that rewrites the host).
     public_base_url: str | None = None
     allow_dangerous_contract_modification: bool = False
+    # Reported by the heartbeat (header INSTANCE_HEADER) so that whoever started this broker
+    # can tell it from another server on the same port (e.g. another checkout's broker).
+    instance_id: str | None = Field(default=None, max_length=200)
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_json_depth: int = Field(default=64, ge=4)
 

@@ -247,6 +247,11 @@ class BrokerClient:
         response = self._send("POST", url, action=action, json=dict(body))
         return _json_object(response, self._base_url)
 
+    def put(self, url: str, body: Mapping[str, Any], *, action: str) -> JsonObject:
+        """PUT a JSON body and return the JSON answer (see `post`)."""
+        response = self._send("PUT", url, action=action, json=dict(body))
+        return _json_object(response, self._base_url)
+
     def _send(
         self,
         method: str,
@@ -395,6 +400,30 @@ class BrokerClient:
         """Return a pacticipant version resource (`pb:pacticipant-version`), or `None`."""
         url = self.href("pb:pacticipant-version", pacticipant=pacticipant, version=version)
         return self.get_optional(url, action=f"read version {version} of {pacticipant}")
+
+    def record_branch_version(self, pacticipant: str, branch: str, version: str) -> JsonObject:
+        """Record `version` of `pacticipant` on `branch`, creating both if need be.
+
+        This is how a provider's first build, with no pact to verify, still leaves its
+        version in the broker, so can-i-deploy can answer for it (`pb:pacticipant-branch-version`).
+
+        Args:
+            pacticipant:
+                The pacticipant's name.
+
+            branch:
+                The branch.
+
+            version:
+                The version number.
+
+        Returns:
+            The branch version resource.
+        """
+        url = self.href(
+            "pb:pacticipant-branch-version", pacticipant=pacticipant, branch=branch, version=version
+        )
+        return self.put(url, {}, action=f"record {pacticipant} {version} on branch {branch}")
 
     def record_deployment(self, version_resource: JsonObject, environment: str) -> JsonObject:
         """Record a deployment via the version's `pb:record-deployment` link for `environment`.

@@ -2,14 +2,16 @@
 
 For each pacticipant of this repository (provider first, then consumer) at its current
 version, the stage sends the query `pact-broker can-i-deploy --to-environment` sends
-(`GET /matrix?q[][pacticipant]=P&q[][version]=V&latestby=cvpv&environment=E`), asks again
-while the answer is "unknown" (a bounded number of times), renders the matrix rows as a
-table (consumer, version, provider, version, verified?, reason) and — because "Computer
-says no" alone is the most common complaint about can-i-deploy — when the answer is not
-yes, lists what would make it yes: "deploy ProductService to prod first", "run
-`invoke verify` for ProductService", "fix the failing verification at <url>".
+(`GET /matrix?q[][pacticipant]=P&q[][version]=V&latestby=cvpv&environment=E`), renders
+the matrix rows as a table (consumer, version, provider, version, verified?, reason) and —
+because "Computer says no" alone is the most common complaint about can-i-deploy — when the
+answer is not yes, lists what would make it yes: a command when one run in this checkout changes the
+answer ("deploy ProductService to prod first: run `invoke deploy --env prod --pacticipant
+ProductService`"), otherwise what a person or another team must do. It asks again only while
+a verification can still arrive (a provider version that must verify a pact exists), and
+says at once what is missing otherwise.
 
-Parsing, the per-row reasons, the advice and the retry loop are pure functions, tested
+Parsing, the per-row reasons, the advice and what an answer awaits are pure functions, tested
 without a broker.
 """
 
@@ -230,16 +232,39 @@ def row_reason(
     return f"{row.provider} {target.version} has not verified this pact yet"
 
 
+@dataclass(frozen=True)
+class Repository:
+    """What this checkout can act on, so advice names only commands that work here.
+
+    Attributes:
+        consumer:
+            This repository's consumer.
+
+        provider:
+            This repository's provider.
+
+        version:
+            The version a task run here publishes, verifies or deploys (`None`: unknown).
+    """
+
+    consumer: str
+    provider: str
+    version: str | None
+
+
 def advise(
     answer: MatrixAnswer,
     target: Target,
     environment: str,
     *,
-    consumer: str,
-    provider: str,
+    here: Repository,
     in_environment: Mapping[str, Sequence[str]],
 ) -> tuple[str, ...]:
     """Say what would turn a "no" or "unknown" into a "yes".
+
+    A line with a command in backticks is one that, run in this checkout as printed, changes
+    the answer; everything else is said as what a person or another team must do, because no
+    task here can do it (verify a version other than the checkout's, say).
 
     Args:
         answer:
@@ -251,11 +276,8 @@ def advise(
         environment:
             The target environment.
 
-        consumer:
-            This repository's consumer (to phrase "publish" advice).
-
-        provider:
-            This repository's provider (to phrase "verify" advice).
+        here:
+            What this checkout can act on.
 
         in_environment:
             For the other pacticipants, which of their versions are in the environment.
@@ -267,11 +289,9 @@ def advise(
         return ()
     advice: list[str] = []
     for row in answer.rows:
-        advice.extend(_row_advice(row, target, environment, in_environment))
+        advice.extend(_row_advice(row, target, environment, here, in_environment))
     if not answer.rows:
-        advice.extend(_no_rows_advice(answer, target, consumer=consumer, provider=provider))
-    if not advice:
-        advice.append("read the broker's reasons above; the matrix has no actionable row")
+        advice.append(_no_rows_advice(answer, target, here))
     return tuple(dict.fromkeys(advice))
 
 
@@ -279,82 +299,115 @@ def _row_advice(
     row: MatrixRow,
     target: Target,
     environment: str,
+    here: Repository,
     in_environment: Mapping[str, Sequence[str]],
 ) -> list[str]:
     if row.verified is True:
         return []
+    pact = f"the pact of {row.consumer} {row.consumer_version or '?'}"
     if row.verified is False:
-        where = row.verification_url or f"{row.provider} {row.provider_version or '?'}"
+        where = f" ({row.verification_url})" if row.verification_url else ""
         return [
-            f"fix the failing verification at {where}, then run `invoke verify` for {row.provider}"
+            f"{row.provider} {row.provider_version or '?'} fails {pact}{where}: change "
+            f"{row.provider} to honour it (or agree a new pact with {row.consumer}'s team), "
+            f"then verify and deploy that {row.provider} version"
         ]
     if row.consumer == target.pacticipant:
         deployed = in_environment.get(row.provider, ())
         if not deployed:
+            if row.provider == here.provider:
+                return [
+                    f"deploy {row.provider} to {environment} first: run "
+                    f"`invoke deploy --env {environment} --pacticipant {row.provider}`"
+                ]
             return [
-                f"deploy {row.provider} to {environment} first "
-                f"(`invoke deploy --env {environment} --pacticipant {row.provider}`)"
+                f"{row.provider} has no version in {environment}: its team must deploy one "
+                f"that verified {pact} first"
             ]
-        return [
-            f"run `invoke verify` for {row.provider} {', '.join(deployed)} (the version in "
-            f"{environment}) so it verifies {row.consumer} {row.consumer_version or '?'}"
-        ]
-    return [
-        f"run `invoke verify` for {row.provider} {target.version} so it verifies "
-        f"{row.consumer} {row.consumer_version or '?'}"
-    ]
+        return [_verify_advice(row, deployed, f" (in {environment})", here)]
+    return [_verify_advice(row, (target.version,), "", here)]
 
 
-def _no_rows_advice(
-    answer: MatrixAnswer, target: Target, *, consumer: str, provider: str
-) -> list[str]:
+def _verify_advice(
+    row: MatrixRow, provider_versions: Sequence[str], where: str, here: Repository
+) -> str:
+    """Have provider `provider_versions` verify the row's pact: by a command if one is ours."""
+    pact = f"the pact of {row.consumer} {row.consumer_version or '?'}"
+    versions = ", ".join(provider_versions)
+    ours = row.provider == here.provider and here.version in provider_versions
+    if ours and row.pact_url:
+        return (
+            f"verify {pact} with {row.provider} {here.version}{where} and publish the "
+            f"result: run `invoke ci-webhook --pact-url {row.pact_url} --publish`"
+        )
+    if ours:
+        return (
+            f"verify {row.provider} {here.version}{where} and publish the results: "
+            "run `invoke verify --publish`"
+        )
+    return (
+        f"{row.provider} {versions}{where} has not verified {pact}: that version's build "
+        "must verify it (a broker webhook for contract_requiring_verification_published "
+        f"does this; by hand, from a checkout of {row.provider} {versions}: invoke "
+        f"ci-webhook --pact-url {row.pact_url or '<the pact URL>'} --publish)"
+    )
+
+
+def _no_rows_advice(answer: MatrixAnswer, target: Target, here: Repository) -> str:
+    this_version = target.version == here.version
+    if answer.deployable is False and this_version and target.pacticipant == here.consumer:
+        return f"publish the pacts of {target} first: run `invoke publish`"
+    if answer.deployable is False and this_version and target.pacticipant == here.provider:
+        return (
+            f"verify {target} and publish the results first (its version is then known even "
+            "with no consumers yet): run `invoke verify --publish --allow-empty`"
+        )
     if answer.deployable is False:
-        if target.pacticipant == consumer:
-            return [f"publish the pacts of {target} first (`invoke publish`)"]
-        if target.pacticipant == provider:
-            return [f"verify {target} and publish the results first (`invoke verify --publish`)"]
-        return [f"publish pacts or verification results for {target} first"]
-    return [f"run `invoke verify` for {provider} so every required pact has a verification"]
+        return (
+            f"the broker knows nothing of {target}: its build must publish pacts or "
+            "verification results for that version first"
+        )
+    return "read the broker's reasons above: no verification can change this answer by itself"
 
 
-def ask_until_known(
-    ask: Callable[[], MatrixAnswer],
-    *,
-    retries: int,
-    interval: float,
-    sleep: Callable[[float], None] = time.sleep,
-    on_wait: Callable[[int, float], None] | None = None,
-) -> MatrixAnswer:
-    """Ask, and ask again while the answer is unknown, at most `retries` more times.
+def awaited(
+    answer: MatrixAnswer, target: Target, in_environment: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """The verifications an unknown answer is waiting for, that can still arrive.
+
+    A pact awaits a result when a provider version that must verify it exists: the target
+    provider itself, or the provider version deployed in the environment. A pact whose
+    provider has no version there awaits nothing: no build will verify it, so asking again
+    cannot help.
 
     Args:
-        ask:
-            Queries the broker once.
+        answer:
+            The broker's answer.
 
-        retries:
-            How many extra queries are allowed (0: ask once).
+        target:
+            The pacticipant version being checked.
 
-        interval:
-            Seconds to wait before each extra query.
-
-        sleep:
-            The sleep function (tests pass a fake one).
-
-        on_wait:
-            Called with (attempt number, interval) before each wait.
+        in_environment:
+            For the other pacticipants, which of their versions are in the environment.
 
     Returns:
-        The first known answer, or the last unknown one.
+        E.g. ["ProductService 1a2b to verify FrontendWebsite 3c4d"]; empty unless unknown.
     """
-    answer = ask()
-    for attempt in range(1, max(0, retries) + 1):
-        if answer.deployable is not None:
-            break
-        if on_wait is not None:
-            on_wait(attempt, interval)
-        sleep(interval)
-        answer = ask()
-    return answer
+    if answer.deployable is not None:
+        return []
+    waiting = []
+    for row in answer.rows:
+        if row.verified is not None:
+            continue
+        if row.consumer == target.pacticipant:
+            versions = ", ".join(in_environment.get(row.provider, ()))
+        else:
+            versions = target.version
+        if versions:
+            waiting.append(
+                f"{row.provider} {versions} to verify {row.consumer} {row.consumer_version or '?'}"
+            )
+    return waiting
 
 
 def render(decision: Decision, reasons: Sequence[str]) -> Table:
@@ -408,7 +461,7 @@ def summary_line(decisions: Sequence[Decision]) -> str:
     for decision in decisions:
         if decision.deployable:
             continue
-        unknown = " (still unknown)" if decision.answer.deployable is None else ""
+        unknown = " (unknown)" if decision.answer.deployable is None else ""
         first = f": {decision.advice[0]}" if decision.advice else ""
         parts.append(f"{decision.target} to {decision.environment}{unknown}{first}")
     return "can-i-deploy says no for " + "; ".join(parts)
@@ -421,6 +474,7 @@ def can_i_deploy(
     environment: str,
     out: Output,
     *,
+    here: Repository,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Decision]:
     """Check every target against the environment, print the matrix and advice.
@@ -441,6 +495,9 @@ def can_i_deploy(
         out:
             Where to print.
 
+        here:
+            What this checkout can act on (for the advice).
+
         sleep:
             The sleep function between retries.
 
@@ -453,7 +510,8 @@ def can_i_deploy(
     """
     environments.ensure(settings, broker, environment)
     decisions = [
-        _decide(settings, broker, target, environment, out, sleep=sleep) for target in targets
+        _decide(settings, broker, target, (environment, here), out, sleep=sleep)
+        for target in targets
     ]
     if not all(decision.deployable for decision in decisions):
         raise NotDeployable(summary_line(decisions))
@@ -464,11 +522,13 @@ def _decide(
     settings: Settings,
     broker: BrokerClient,
     target: Target,
-    environment: str,
+    context: tuple[str, Repository],
     out: Output,
     *,
     sleep: Callable[[float], None],
 ) -> Decision:
+    environment, here = context
+
     def ask() -> MatrixAnswer:
         try:
             return parse_matrix(broker.matrix(target.pacticipant, target.version, environment))
@@ -479,32 +539,24 @@ def _decide(
             # ("Pacticipant Foo not found"); for deploying, that is simply a "no".
             return MatrixAnswer(deployable=False, reasons=(error.detail or str(error),), rows=())
 
-    def on_wait(attempt: int, interval: float) -> None:
-        out.info(
-            f"{target} → {environment}: not known yet (nothing verified); asking again in "
-            f"{interval:g}s ({attempt}/{settings.can_i_deploy_retries})"
-        )
-
-    answer = ask_until_known(
-        ask,
-        retries=settings.can_i_deploy_retries,
-        interval=settings.can_i_deploy_interval,
-        sleep=sleep,
-        on_wait=on_wait,
-    )
+    answer = ask()
     in_environment = _counterparts_in_environment(broker, answer, target, environment)
+    for attempt in range(1, settings.can_i_deploy_retries + 1):
+        waiting = awaited(answer, target, in_environment)
+        if not waiting:
+            break
+        out.info(
+            f"{target} → {environment}: unknown until {'; '.join(waiting)}; asking again in "
+            f"{settings.can_i_deploy_interval:g}s ({attempt}/{settings.can_i_deploy_retries})"
+        )
+        sleep(settings.can_i_deploy_interval)
+        answer = ask()
+        in_environment = _counterparts_in_environment(broker, answer, target, environment)
     decision = Decision(
         target=target,
         environment=environment,
         answer=answer,
-        advice=advise(
-            answer,
-            target,
-            environment,
-            consumer=settings.consumer,
-            provider=settings.provider,
-            in_environment=in_environment,
-        ),
+        advice=advise(answer, target, environment, here=here, in_environment=in_environment),
     )
     if answer.rows:
         reasons = [row_reason(row, target, environment, in_environment) for row in answer.rows]
@@ -533,6 +585,11 @@ def _print_verdict(decision: Decision, out: Output) -> None:
         out.success(f"yes: {decision.target} can be deployed to {decision.environment}")
         for reason in decision.answer.reasons:
             out.info(reason)
+        if not decision.answer.rows:
+            out.info(
+                f"no pact involving {decision.target.pacticipant} needs verifying for "
+                f"{decision.environment}: no consumers yet"
+            )
         return
     state = "unknown" if decision.answer.deployable is None else "no"
     out.error(f"{state}: {decision.target} cannot be deployed to {decision.environment} yet")

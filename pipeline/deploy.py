@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from pipeline.broker_client import BrokerClient
-    from pipeline.can_i_deploy import Target
+    from pipeline.can_i_deploy import Repository, Target
     from pipeline.output import Output
     from pipeline.settings import Settings
 
@@ -35,6 +35,7 @@ def deploy(
     environment: str,
     out: Output,
     *,
+    here: Repository,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Deploy each target in order, each only if can-i-deploy says yes.
@@ -58,6 +59,9 @@ def deploy(
         out:
             Where to print.
 
+        here:
+            What this checkout can act on (for can-i-deploy's advice).
+
         sleep:
             The sleep function between can-i-deploy retries.
 
@@ -68,7 +72,7 @@ def deploy(
     """
     environments.check_known(settings, environment)
     for target in targets:
-        can_i_deploy(settings, broker, [target], environment, out, sleep=sleep)
+        can_i_deploy(settings, broker, [target], environment, out, here=here, sleep=sleep)
         out.info(f"deploying {target} to {environment} (no real infrastructure in this demo)")
         record_deployment(broker, target, environment, out)
 

@@ -10,7 +10,10 @@ Files in the data directory:
 
 * `broker.sqlite`: the database;
 * `broker.log`: the server's stdout and stderr (read it when start-up fails);
-* `broker.pid`: the process id, so `stop()` ends exactly the process we started.
+* `broker.pid`: the process id, so `stop()` ends exactly the process we started;
+* `broker.instance`: this data directory's broker identity. The broker reports it in the
+  heartbeat's `X-Pact-Broker-Instance` header, so a task reuses a server on the port only
+  when it is this checkout's broker, never another checkout's or a Docker Pact Broker.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +39,10 @@ if TYPE_CHECKING:
     from pipeline.settings import Settings
 
 HEARTBEAT_PATH = "/diagnostic/status/heartbeat"
+#: The heartbeat's header naming the broker instance (`broker.settings.INSTANCE_HEADER`; not
+#: imported, so the pipeline needs none of the broker's dependencies to talk to one).
+INSTANCE_HEADER = "X-Pact-Broker-Instance"
+_INSTANCE_VARIABLE = "PACT_BROKER_INSTANCE_ID"
 _HOST = "127.0.0.1"
 _POLL_INTERVAL = 0.2
 _STOP_TIMEOUT = 10.0
@@ -60,11 +69,106 @@ def is_up(url: str, *, timeout: float = 1.0) -> bool:
         timeout:
             Seconds to wait for the answer.
     """
+    return probe(url, timeout=timeout).answers
+
+
+@dataclass(frozen=True)
+class Listener:
+    """What answers on the broker's port.
+
+    Attributes:
+        listening:
+            Whether anything accepts connections there.
+
+        answers:
+            Whether it answers a Pact Broker heartbeat.
+
+        instance:
+            The instance id the broker reports, if any.
+    """
+
+    listening: bool
+    answers: bool = False
+    instance: str | None = None
+
+
+def probe(url: str, *, timeout: float = 1.0) -> Listener:
+    """Ask whatever listens at `url` for a Pact Broker heartbeat.
+
+    Args:
+        url:
+            The base URL.
+
+        timeout:
+            Seconds to wait.
+
+    Returns:
+        What listens there.
+    """
     try:
         response = httpx.get(url + HEARTBEAT_PATH, timeout=timeout)
+    except httpx.ConnectError:
+        return Listener(listening=False)
     except httpx.HTTPError:
-        return False
-    return response.is_success
+        return Listener(listening=True)
+    return Listener(
+        listening=True,
+        answers=response.is_success,
+        instance=response.headers.get(INSTANCE_HEADER),
+    )
+
+
+def instance_id(settings: Settings) -> str:
+    """Return this data directory's broker identity, creating it on first use.
+
+    Args:
+        settings:
+            The settings (data directory).
+
+    Returns:
+        The id the broker started for this directory reports.
+
+    Raises:
+        EmbeddedBrokerError:
+            If the data directory cannot be created or written.
+    """
+    path = settings.broker_dir / "broker.instance"
+    try:
+        if path.is_file():
+            existing = path.read_text(encoding="utf-8").strip()
+            if existing:
+                return existing
+        settings.broker_dir.mkdir(parents=True, exist_ok=True)
+        created = uuid.uuid4().hex
+        path.write_text(created + "\n", encoding="utf-8")
+    except OSError as error:
+        msg = (
+            f"cannot use {_shown(settings.broker_dir, settings)} as the embedded broker's data "
+            f"directory ({error.strerror or error}); set PACT_PIPELINE_BROKER_DIR to a directory"
+        )
+        raise EmbeddedBrokerError(msg) from None
+    return created
+
+
+def serve_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run this checkout's broker in the foreground.
+
+    Args:
+        settings:
+            The settings (port, data directory).
+
+    Returns:
+        The command line and the environment for it.
+    """
+    database, _, _ = paths(settings)
+    command = [sys.executable, "-m", "broker", "serve", "--host", _HOST]
+    command += ["--port", str(settings.broker_port), "--database-url", f"sqlite:///{database}"]
+    environment = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        _INSTANCE_VARIABLE: instance_id(settings),
+    }
+    return command, environment
 
 
 def ensure_running(
@@ -86,28 +190,20 @@ def ensure_running(
 
     Raises:
         EmbeddedBrokerError:
-            If the broker exits during start-up or does not answer in time; the message
-            points at the log file.
+            If the port is held by anything but this checkout's broker, or the broker exits
+            during start-up or does not answer in time; the message points at the log file.
     """
     url = local_url(settings.broker_port)
-    if is_up(url):
-        return url
-    database, log, pid_file = paths(settings)
-    settings.broker_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "broker",
-        "serve",
-        "--host",
-        _HOST,
-        "--port",
-        str(settings.broker_port),
-        "--database-url",
-        f"sqlite:///{database}",
-    ]
+    command, environment = serve_command(settings)
+    listener = probe(url)
+    if listener.listening:
+        if listener.instance == environment[_INSTANCE_VARIABLE]:
+            return url
+        raise EmbeddedBrokerError(port_taken_message(settings, listener))
+    _, log, pid_file = paths(settings)
     if notify is not None:
         notify(f"starting the embedded Pact Broker at {url} (log: {_shown(log, settings)})")
+    log_start = log.stat().st_size if log.exists() else 0
     with log.open("ab") as log_file:
         process = subprocess.Popen(
             command,
@@ -118,31 +214,104 @@ def ensure_running(
             # A new session detaches the broker from the terminal's process group, so
             # Ctrl-C on a task does not kill it and it outlives this `invoke` run.
             start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=environment,
         )
     pid_file.write_text(f"{process.pid}\n", encoding="utf-8")
-    _wait_until_ready(url, process, log, settings)
+    _wait_until_ready(url, process, (log, log_start), settings)
     return url
 
 
+def port_taken_message(settings: Settings, listener: Listener) -> str:
+    """Say what holds the broker's port and how to get past it.
+
+    Args:
+        settings:
+            The settings (port, data directory).
+
+        listener:
+            What answered on the port.
+
+    Returns:
+        A one-line message.
+    """
+    port = settings.broker_port
+    if listener.instance:
+        what = "another checkout's embedded Pact Broker"
+    elif listener.answers:
+        what = "a Pact Broker that is not this checkout's"
+    else:
+        what = "a program that is not a Pact Broker"
+    holder = describe_holder(port)
+    return (
+        f"port {port} is taken by {what}{f' ({holder})' if holder else ''}, not by the "
+        f"embedded broker of {_shown(settings.broker_dir, settings)}: stop it, or give this "
+        "checkout another port (PACT_PIPELINE_BROKER_PORT, or pipeline.broker_port in "
+        "invoke.yaml)"
+    )
+
+
+def describe_holder(port: int) -> str | None:
+    """Name the local process listening on TCP `port`, where procfs lets us see it.
+
+    Args:
+        port:
+            The port.
+
+    Returns:
+        E.g. "pid 4242: python -m broker serve --port 9292 …", or `None` if unknown.
+    """
+    inodes = _listening_socket_inodes(port)
+    if not inodes:
+        return None
+    targets = {f"socket:[{inode}]" for inode in inodes}
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in targets for fd in (process / "fd").iterdir()):
+                words = (process / "cmdline").read_bytes().split(b"\0")
+                line = " ".join(word.decode(errors="replace") for word in words if word)
+                return f"pid {process.name}: {line[:160]}"
+        except OSError:
+            continue
+    return None
+
+
+def _listening_socket_inodes(port: int) -> set[str]:
+    """The inodes of sockets listening on `port` (`/proc/net/tcp`, state 0A = LISTEN)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text(encoding="ascii").splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = fields[1].rsplit(":", 1)[-1]
+            if fields[3] == "0A" and int(local_port, 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
 def _wait_until_ready(
-    url: str, process: subprocess.Popen[bytes], log: Path, settings: Settings
+    url: str, process: subprocess.Popen[bytes], log: tuple[Path, int], settings: Settings
 ) -> None:
     deadline = time.monotonic() + settings.broker_start_timeout
+    expected = instance_id(settings)
     while time.monotonic() < deadline:
-        if is_up(url, timeout=0.5):
+        if probe(url, timeout=0.5).instance == expected:
             return
         code = process.poll()
         if code is not None:
             msg = (
                 f"the embedded Pact Broker exited with code {code} while starting"
-                f"{_last_line(log)}; see {_shown(log, settings)}"
+                f"{_evidence(*log)}; see {_shown(log[0], settings)}"
             )
             raise EmbeddedBrokerError(msg)
         time.sleep(_POLL_INTERVAL)
     msg = (
         f"the embedded Pact Broker did not answer at {url} within "
-        f"{settings.broker_start_timeout:g}s; see {_shown(log, settings)}"
+        f"{settings.broker_start_timeout:g}s; see {_shown(log[0], settings)}"
     )
     raise EmbeddedBrokerError(msg)
 
@@ -239,16 +408,24 @@ def _wait_for_exit(pid: int, timeout: float) -> bool:
     return not _alive(pid)
 
 
-def _last_line(log: Path) -> str:
+#: Words that mark the log line explaining a failed start ("[Errno 98] error while
+#: attempting to bind on address …: address already in use"), rather than the shutdown
+#: chatter uvicorn logs after it.
+_FAILURE_WORDS = ("error", "exception", "refused", "denied", "in use")
+
+
+def _evidence(log: Path, start: int) -> str:
+    """The line of this start's log output that best explains a failure, in parentheses."""
     try:
-        lines = [
-            line
-            for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-            if line.strip()
-        ]
+        with log.open("rb") as stream:
+            stream.seek(start)
+            text = stream.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-    return f" ({lines[-1].strip()[:200]})" if lines else ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    failures = [line for line in lines if any(word in line.lower() for word in _FAILURE_WORDS)]
+    chosen = (failures or lines)[-1:]
+    return f" ({chosen[0][:200]})" if chosen else ""
 
 
 def _shown(path: Path, settings: Settings) -> str:

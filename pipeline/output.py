@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from rich.console import RenderableType
 
@@ -45,6 +45,32 @@ def _log_width() -> int | None:
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
         return None
     return LOG_WIDTH
+
+
+def colour_wanted(fd: int = 1, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether output written to file descriptor `fd` may carry colour codes.
+
+    The convention rich and most tools follow: never when `NO_COLOR` is set (no-color.org),
+    always when `FORCE_COLOR` is, otherwise only on a terminal, so piped output and CI logs
+    carry no raw escape codes. For writers rich does not drive, such as pact's verifier,
+    which prints straight to file descriptor 1.
+
+    Args:
+        fd:
+            The file descriptor written to.
+
+        environ:
+            The environment (default: `os.environ`).
+
+    Returns:
+        Whether to colour.
+    """
+    variables = os.environ if environ is None else environ
+    if variables.get("NO_COLOR"):
+        return False
+    if variables.get("FORCE_COLOR"):
+        return True
+    return os.isatty(fd)
 
 
 @dataclass(frozen=True)

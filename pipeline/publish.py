@@ -152,7 +152,48 @@ def collect_pacts(settings: Settings) -> list[tuple[Path, JsonObject]]:
     if not files:
         msg = f"no pact files in {_shown(settings)} — run `invoke test` first"
         raise PipelineError(msg)
-    return [(path, read_pact(path)) for path in files]
+    pacts = [(path, read_pact(path)) for path in files]
+    check_names(pacts, consumer=settings.consumer, provider=settings.provider)
+    return pacts
+
+
+def check_names(pacts: Sequence[tuple[Path, JsonObject]], *, consumer: str, provider: str) -> None:
+    """Check the pacts are the configured consumer's, and one of them is with the provider.
+
+    The names in a pact come from the consumer tests, the names the tasks ask the broker
+    about from the settings; when they differ, verify and can-i-deploy would look for pacts
+    that were never published under those names.
+
+    Args:
+        pacts:
+            The pact files with their decoded content.
+
+        consumer:
+            The configured consumer (`pipeline.consumer`).
+
+        provider:
+            The configured provider (`pipeline.provider`).
+
+    Raises:
+        PipelineError:
+            Naming the file and the names that do not match.
+    """
+    for path, pact in pacts:
+        if _name_of(pact, "consumer") != consumer:
+            msg = (
+                f"{path.name} is {_name_of(pact, 'consumer')}'s pact with "
+                f"{_name_of(pact, 'provider')}, but pipeline.consumer is {consumer!r}: rename "
+                "the consumer in the consumer tests too, or set pipeline.consumer to match"
+            )
+            raise PipelineError(msg)
+    if not any(_name_of(pact, "provider") == provider for _, pact in pacts):
+        found = ", ".join(sorted({_name_of(pact, "provider") for _, pact in pacts}))
+        msg = (
+            f"no pact in the pacts directory is with pipeline.provider {provider!r} (they are "
+            f"with {found}): rename the provider in the consumer tests too, or set "
+            "pipeline.provider to match"
+        )
+        raise PipelineError(msg)
 
 
 def publish(

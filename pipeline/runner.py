@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from pipeline import embedded, environments
 from pipeline.broker_client import BrokerClient
-from pipeline.can_i_deploy import Target, can_i_deploy
+from pipeline.can_i_deploy import Repository, Target, can_i_deploy
 from pipeline.contract_tests import run_tests
 from pipeline.deploy import deploy, record_deployment
 from pipeline.errors import ConfigurationError
@@ -144,6 +145,11 @@ class Pipeline:
         number = version or self.revision.version
         return [Target(name, number) for name in names]
 
+    @property
+    def here(self) -> Repository:
+        """What this checkout can act on: its pacticipants at this run's version."""
+        return Repository(self.settings.consumer, self.settings.provider, self.revision.version)
+
     # -- one method per task ----------------------------------------------------------
 
     def test(self, extra_args: Sequence[str] = ()) -> None:
@@ -205,6 +211,9 @@ class Pipeline:
                 "${pactbroker.pactUrl}) or pass --pact-url"
             )
             raise ConfigurationError(msg)
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            msg = f"ci-webhook needs the pact's URL (http:// or https://), got {url!r}"
+            raise ConfigurationError(msg)
         with self.out.stage("verify (webhook)"):
             verify_pact_url(
                 self.settings,
@@ -232,6 +241,7 @@ class Pipeline:
                 self.targets(pacticipant, version),
                 target_environment,
                 self.out,
+                here=self.here,
                 sleep=self._sleep,
             )
 
@@ -252,6 +262,7 @@ class Pipeline:
                 self.targets(pacticipant, version),
                 target_environment,
                 self.out,
+                here=self.here,
                 sleep=self._sleep,
             )
 
@@ -285,7 +296,13 @@ class Pipeline:
         for target in self.targets():
             with self.out.stage(f"can-i-deploy {target.pacticipant} to {environment}"):
                 can_i_deploy(
-                    self.settings, self.broker, [target], environment, self.out, sleep=self._sleep
+                    self.settings,
+                    self.broker,
+                    [target],
+                    environment,
+                    self.out,
+                    here=self.here,
+                    sleep=self._sleep,
                 )
             stage = f"deploy {target.pacticipant} to {environment}"
             if not deploying:

@@ -25,6 +25,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pipeline.errors import ConfigurationError
 
@@ -223,7 +224,7 @@ def load_settings(
         value = _non_empty(environ.get(env_name))
         return value if value is not None else merged[key]
 
-    return Settings(
+    settings = Settings(
         root=root,
         broker_url=_non_empty(environ.get("PACT_BROKER_BASE_URL"))
         or _non_empty(str(merged["broker_url"])),
@@ -269,6 +270,49 @@ def load_settings(
             pick("PACT_PIPELINE_BROKER_START_TIMEOUT", "broker_start_timeout"),
         ),
     )
+    check(settings)
+    return settings
+
+
+def check(settings: Settings) -> None:
+    """Reject settings that cannot work, before any stage runs on them.
+
+    Args:
+        settings:
+            The settings.
+
+    Raises:
+        ConfigurationError:
+            Naming the first setting that cannot work.
+    """
+    url = settings.broker_url
+    if url is not None and urlsplit(url).scheme not in ("http", "https"):
+        msg = f"PACT_BROKER_BASE_URL must start with http:// or https://, got {url!r}"
+        raise ConfigurationError(msg)
+    if not 0 < settings.broker_port < 65536:
+        msg = (
+            "the embedded broker's port (PACT_PIPELINE_BROKER_PORT, pipeline.broker_port or "
+            f"--port) must be 1-65535, got {settings.broker_port}"
+        )
+        raise ConfigurationError(msg)
+    for name, value in (
+        ("PACT_PIPELINE_CAN_I_DEPLOY_RETRIES", settings.can_i_deploy_retries),
+        ("PACT_PIPELINE_CAN_I_DEPLOY_INTERVAL", settings.can_i_deploy_interval),
+        ("PACT_PIPELINE_BROKER_RETRIES", settings.broker_retries),
+        ("PACT_PIPELINE_BROKER_START_TIMEOUT", settings.broker_start_timeout),
+    ):
+        if value < 0:
+            msg = f"{name} must not be negative, got {value}"
+            raise ConfigurationError(msg)
+    if url is None and settings.broker_dir.exists() and not settings.broker_dir.is_dir():
+        msg = (
+            f"PACT_PIPELINE_BROKER_DIR must be a directory for the embedded broker's data, "
+            f"but {settings.broker_dir} is a file"
+        )
+        raise ConfigurationError(msg)
+    if not settings.environments:
+        msg = "PACT_PIPELINE_ENVIRONMENTS must name at least one environment"
+        raise ConfigurationError(msg)
 
 
 def build_url_from(environ: Mapping[str, str]) -> str | None:

@@ -29,7 +29,7 @@ import os
 import re
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.errors import ConfigurationError, PipelineError, StageFailed
+from pipeline.output import Output, colour_wanted
+from pipeline.verification_results import (
+    VerificationOutcome,
+    VerifiedPact,
+    attribute,
+    failure_message,
+    pact_lines,
+    parse_results,
+    results_table,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -46,7 +57,6 @@ if TYPE_CHECKING:
 
     from pipeline.broker_client import BrokerClient, JsonObject
     from pipeline.git import Revision
-    from pipeline.output import Output
     from pipeline.settings import BrokerAuth, Settings
 
 #: The consumer version selectors, as keyword arguments of pact-python's
@@ -217,144 +227,6 @@ def first_sentence(text: str) -> str:
     return line[: end + 1] if end >= 0 else line
 
 
-@dataclass(frozen=True)
-class InteractionResult:
-    """The verifier's verdict on one interaction.
-
-    Attributes:
-        consumer:
-            The consumer.
-
-        description:
-            The interaction's description.
-
-        passed:
-            Whether it verified.
-
-        pending:
-            Whether it belongs to a pending pact (a failure does not fail the build).
-
-        mismatch:
-            The first mismatch, in words, when it failed.
-    """
-
-    consumer: str
-    description: str
-    passed: bool
-    pending: bool
-    mismatch: str = ""
-
-
-@dataclass(frozen=True)
-class VerificationOutcome:
-    """What a verifier run produced.
-
-    Attributes:
-        passed:
-            Whether the verifier succeeded (pending failures do not count).
-
-        interactions:
-            The per-interaction results.
-    """
-
-    passed: bool
-    interactions: tuple[InteractionResult, ...] = field(default_factory=tuple)
-
-    @property
-    def failures(self) -> tuple[InteractionResult, ...]:
-        """The failed interactions that fail the build (not pending)."""
-        return tuple(
-            result for result in self.interactions if not result.passed and not result.pending
-        )
-
-
-def parse_results(results: Mapping[str, Any]) -> tuple[InteractionResult, ...]:
-    """Read `Verifier.results` into per-interaction results.
-
-    Args:
-        results:
-            The verifier's JSON results.
-
-    Returns:
-        One result per verified interaction.
-    """
-    parsed = []
-    for item in results.get("interactionResults") or []:
-        if not isinstance(item, dict):
-            continue
-        mismatches = (item.get("mismatch") or {}).get("mismatches") or []
-        first = mismatches[0] if mismatches and isinstance(mismatches[0], dict) else {}
-        mismatch = " ".join(
-            part for part in (str(first.get("path", "")), str(first.get("mismatch", ""))) if part
-        )
-        if not mismatch and isinstance(item.get("mismatch"), dict):
-            mismatch = str(item["mismatch"].get("message") or item["mismatch"].get("type", ""))
-        parsed.append(
-            InteractionResult(
-                consumer=str(item.get("consumer", "")),
-                description=str(item.get("description", "")),
-                passed=item.get("result") == "OK",
-                pending=item.get("pending") is True,
-                mismatch=mismatch,
-            )
-        )
-    return tuple(parsed)
-
-
-def results_table(outcome: VerificationOutcome) -> Table:
-    """Render per-interaction results, flagging failures that do not count (pending).
-
-    Args:
-        outcome:
-            The verification outcome.
-
-    Returns:
-        The table.
-    """
-    table = Table(title="Verification results", title_justify="left")
-    for column in ("consumer", "interaction", "result", "counts?", "mismatch"):
-        table.add_column(column)
-    for result in outcome.interactions:
-        verdict = "[green]passed[/]" if result.passed else "[red]failed[/]"
-        counts = "no (pending)" if result.pending and not result.passed else "yes"
-        table.add_row(
-            escape(result.consumer),
-            escape(result.description),
-            verdict,
-            counts,
-            escape(result.mismatch),
-        )
-    return table
-
-
-def failure_message(provider: str, version: str, outcome: VerificationOutcome) -> str:
-    """Summarise a failed verification in one line.
-
-    Args:
-        provider:
-            The provider's name.
-
-        version:
-            The provider version.
-
-        outcome:
-            The failed outcome.
-
-    Returns:
-        E.g. "verification of ProductService 1a2b failed: 2 of 6 interactions (first: get
-        all products: $[0] Actual map is missing the following keys: name)".
-    """
-    failures = outcome.failures
-    if not failures:
-        return f"verification of {provider} {version} failed — see the verifier's report above"
-    first = failures[0]
-    return (
-        f"verification of {provider} {version} failed: {len(failures)} of "
-        f"{len(outcome.interactions)} interactions (first: {first.description}: "
-        f"{first.mismatch or 'see the report above'})"
-    )
-
-
 def add_broker_source(
     verifier: Verifier,
     *,
@@ -455,6 +327,7 @@ def run_verifier(
     out: Output,
     add_source: Callable[[Verifier], Verifier],
     *,
+    pacts: Sequence[VerifiedPact],
     publish_as: Revision | None,
 ) -> VerificationOutcome:
     """Serve ProductService in this process and run pact's verifier against it.
@@ -468,6 +341,9 @@ def run_verifier(
 
         add_source:
             Adds the pacts to verify to the verifier.
+
+        pacts:
+            The pacts `add_source` adds, to report the results pact by pact.
 
         publish_as:
             The provider version and branch to publish results as, or `None` to not
@@ -489,6 +365,7 @@ def run_verifier(
     try:
         with running_provider() as provider:
             verifier = add_source(provider.verifier(settings.provider))
+            verifier.set_coloured_output(enabled=colour_wanted())
             if publish_as is not None:
                 verifier.set_publish_options(
                     publish_as.version, url=settings.build_url, branch=publish_as.branch
@@ -504,8 +381,9 @@ def run_verifier(
                 else:
                     passed = True
             sys.stdout.flush()
+            interactions = parse_results(verifier.results)
             outcome = VerificationOutcome(
-                passed=passed, interactions=parse_results(verifier.results)
+                passed=passed, interactions=interactions, pacts=attribute(interactions, pacts)
             )
     except RuntimeError as error:
         # running_provider raises RuntimeError when uvicorn cannot start.
@@ -559,6 +437,14 @@ def verify(
         )
     )
     if not selected:
+        if publish:
+            # A provider's first build has nothing to verify, but its version must still be
+            # known to the broker: can-i-deploy then answers "yes, no consumers yet".
+            broker.record_branch_version(settings.provider, revision.branch, revision.version)
+            out.info(
+                f"recorded {settings.provider} {revision.version} on branch {revision.branch} "
+                "in the broker"
+            )
         message = (
             f"no pacts selected for verification of {settings.provider} (branch "
             f"{revision.branch}): publish the consumer's pacts first (`invoke publish`)"
@@ -569,6 +455,7 @@ def verify(
         msg = f"{message}, or pass --allow-empty"
         raise StageFailed(msg)
     out.show(selection_table(selected, provider=settings.provider, branch=revision.branch))
+    pacts = [verified_pact(broker, pact.url, pending=pact.pending) for pact in selected]
     outcome = run_verifier(
         settings,
         out,
@@ -579,6 +466,7 @@ def verify(
             branch=revision.branch,
             wip_since=wip_since,
         ),
+        pacts=pacts,
         publish_as=revision if publish else None,
     )
     _report(settings, broker, revision, out, outcome, [pact.url for pact in selected], publish)
@@ -623,6 +511,7 @@ def verify_pact_url(
         settings,
         out,
         lambda verifier: add_url_source(verifier, pact_url=pact_url, auth=broker.auth),
+        pacts=[verified_pact(broker, pact_url, pending=False)],
         publish_as=revision if publish else None,
     )
     _report(settings, broker, revision, out, outcome, [pact_url], publish)
@@ -652,15 +541,48 @@ def _report(
         check_published(broker, pact_urls, revision.version, out)
     else:
         out.info("results not published (set CI=true or pass --publish to publish them)")
-    pending_failures = [r for r in outcome.interactions if not r.passed and r.pending]
-    if pending_failures:
-        out.warn(
-            f"{len(pending_failures)} interaction(s) of pending pacts failed; they do not fail "
-            "the build, but the consumer cannot deploy until they pass"
-        )
+    for kind, line in pact_lines(outcome):
+        getattr(out, kind)(line)
+    if any(not result.passed and result.pending for result in outcome.interactions):
+        out.info("a failed pending pact's consumer cannot deploy until its pact passes")
     if not outcome.passed:
         raise StageFailed(failure_message(settings.provider, revision.version, outcome))
-    out.success(f"{settings.provider} {revision.version} honours {len(pact_urls)} pact(s)")
+    out.success(verdict(settings.provider, revision.version, outcome))
+
+
+def verified_pact(broker: BrokerClient, url: str, *, pending: bool) -> VerifiedPact:
+    """Read a pact's consumer, consumer version and interaction ids, to report by pact.
+
+    Args:
+        broker:
+            The broker client.
+
+        url:
+            The pact's URL.
+
+        pending:
+            Whether the broker selected it as pending.
+
+    Returns:
+        The pact as the report names it; its URL if the broker's answer lacks the names.
+    """
+    try:
+        pact = broker.get(url, action="read the pact")
+    except PipelineError:
+        # The verifier reports the same failure to fetch, in its own words.
+        return VerifiedPact(label=url, pending=pending)
+    consumer = pact.get("consumer")
+    name = consumer.get("name") if isinstance(consumer, dict) else None
+    version_link = pact.get("_links", {}).get("pb:consumer-version")
+    number = version_link.get("name") if isinstance(version_link, dict) else None
+    ids = frozenset(
+        item["_id"]
+        for key in ("interactions", "messages")
+        for item in pact.get(key) or []
+        if isinstance(item, dict) and isinstance(item.get("_id"), str)
+    )
+    label = " ".join(str(part) for part in (name, number) if part) or url
+    return VerifiedPact(label=label, pending=pending, interaction_ids=ids)
 
 
 def check_published(

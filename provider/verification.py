@@ -153,6 +153,10 @@ def serve(
     """
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit TCP_NODELAY from the listening socket. uvicorn sets it
+    # only on sockets it binds itself; without it, Nagle's algorithm holds back each
+    # response's body behind its headers until the client's delayed ACK (~40 ms).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, 0))
     port: int = sock.getsockname()[1]
     config = uvicorn.Config(

@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from broker_support import BrokerFactory, LiveBroker, start_broker_process
 from pydantic import SecretStr
 
 from broker.app import create_app
 from broker.middleware import Authenticator
 from broker.settings import Settings
+from tests.broker.broker_support import BrokerFactory, LiveBroker, start_broker_process
 
 WRITER = ("writer", "w-secret:with colon Ω")
 READER = ("reader", "r-secret-9f2c")

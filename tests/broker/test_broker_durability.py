@@ -15,7 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from broker_support import (
+from sqlalchemy import text
+
+from broker.db import Database, make_engine
+from broker.testing import simple_pact
+from tests.broker.broker_support import (
     POSTGRES_SKIP_REASON,
     HammerResult,
     LiveBroker,
@@ -27,10 +31,6 @@ from broker_support import (
     publish_body,
     start_broker_process,
 )
-from sqlalchemy import text
-
-from broker.db import Database, make_engine
-from broker.testing import simple_pact
 
 
 def report(name: str, result: HammerResult) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from broker_support import LiveBroker, database_url
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -29,6 +28,7 @@ from broker.db import Database
 from broker.settings import Settings
 from broker.testing import TestData, reset_database
 from provider.verification import serve
+from tests.broker.broker_support import LiveBroker, database_url
 
 QUICK_EXAMPLES = 4
 LONG_EXAMPLES = 150

@@ -20,10 +20,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from broker_support import BrokerFactory, LiveBroker, publish_body
 
 from broker.app import STORAGE_REFUSAL
 from broker.testing import TestData, simple_pact
+from tests.broker.broker_support import BrokerFactory, LiveBroker, publish_body
 
 MAX_BYTES = 64 * 1024
 MAX_DEPTH = 32

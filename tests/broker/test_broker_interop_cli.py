@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from broker_support import PACT_BIN, LiveBroker, run_pact
+
+from tests.broker.broker_support import PACT_BIN, LiveBroker, run_pact
 
 pytestmark = pytest.mark.timeout(300)
 

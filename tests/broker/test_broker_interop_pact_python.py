@@ -6,22 +6,18 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from broker_support import LiveBroker
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from provider.app import create_app
 from provider.repository import ProductRepository
 from provider.verification import running_provider
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "consumer"))
-from product_service_pact import write_pact
+from tests.broker.broker_support import LiveBroker
+from tests.consumer.product_service_pact import write_pact
 
 CONSUMER, PROVIDER = "FrontendWebsite", "ProductService"
 

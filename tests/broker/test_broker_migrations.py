@@ -17,13 +17,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from broker_support import POSTGRES_SKIP_REASON, fresh_postgres_database, postgres_url
 from sqlalchemy import Engine, inspect
 
 from broker import migrate
 from broker.db import Base, Database, make_engine, normalize_url
 from broker.services import pacticipants as pacticipant_svc
 from broker.testing import TestData
+from tests.broker.broker_support import POSTGRES_SKIP_REASON, fresh_postgres_database, postgres_url
 
 
 def revisions() -> list[str]:

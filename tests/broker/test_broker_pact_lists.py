@@ -4,9 +4,9 @@ version's tag and branch, as the Ruby broker's do."""
 from __future__ import annotations
 
 import pytest
-from broker_support import LiveBroker
 
 from broker.testing import TestData
+from tests.broker.broker_support import LiveBroker
 
 
 def listed(broker: LiveBroker, path: str) -> list[str]:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from broker_support import (
+
+from tests.broker.broker_support import (
     POSTGRES_SKIP_REASON,
     broker_process,
     fresh_postgres_database,

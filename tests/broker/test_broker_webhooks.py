@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from broker_support import LiveBroker, database_url
 from fastapi import FastAPI, Request, Response
 
 from broker.app import create_app
@@ -20,6 +19,7 @@ from broker.db import Database
 from broker.settings import Settings
 from broker.testing import reset_database, simple_pact
 from provider.verification import serve
+from tests.broker.broker_support import LiveBroker, database_url
 
 
 class Receiver:

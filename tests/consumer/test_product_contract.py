@@ -18,7 +18,9 @@ from contextlib import contextmanager
 
 import pytest
 from pact import Pact
-from product_service_pact import (
+
+from consumer import Product, ProductClient, UnauthorizedError
+from tests.consumer.product_service_pact import (
     PACT_FILE_NAME,
     Define,
     default_pact_dir,
@@ -30,8 +32,6 @@ from product_service_pact import (
     products_exist,
     products_without_token,
 )
-
-from consumer import Product, ProductClient, UnauthorizedError
 
 
 @pytest.fixture(scope="module")

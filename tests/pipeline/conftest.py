@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import FakeSleep, RecordedOutput, git
+
+from tests.pipeline.pipeline_helpers import FakeSleep, RecordedOutput, git
 
 
 @pytest.fixture

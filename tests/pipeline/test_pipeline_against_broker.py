@@ -16,17 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
-from pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput, free_port
 
 from pipeline import embedded
 from pipeline.broker_client import BrokerClient
-from pipeline.can_i_deploy import Target, can_i_deploy
+from pipeline.can_i_deploy import Repository, Target, can_i_deploy
 from pipeline.deploy import deploy
 from pipeline.errors import NotDeployable, StageFailed
 from pipeline.git import Revision
 from pipeline.publish import collect_pacts, publish
 from pipeline.settings import Settings
 from pipeline.verify import check_published, for_verification_request, parse_selected, verify
+from tests.pipeline.pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput, free_port
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("broker.__main__") is None, reason="the broker is not built yet"
@@ -97,9 +97,13 @@ def write_pact(settings: Settings, status: int = 200) -> None:
 
 
 def publish_consumer(
-    settings: Settings, broker: BrokerClient, out: RecordedOutput, version: str = "c1"
+    settings: Settings,
+    broker: BrokerClient,
+    out: RecordedOutput,
+    version: str = "c1",
+    status: int = 200,
 ) -> None:
-    write_pact(settings)
+    write_pact(settings, status)
     publish(collect_pacts(settings), broker, Revision(version, "main"), out)
 
 
@@ -184,12 +188,15 @@ def test_consumer_waits_for_the_provider_then_both_deploy(
     post_verification(broker, pact_url, "p1", success=True)
     consumer, provider = Target(names.consumer, "c1"), Target(names.provider, "p1")
 
-    with pytest.raises(NotDeployable) as raised:
-        can_i_deploy(settings, broker, [consumer], "prod", out, sleep=fake_sleep)
-    assert f"deploy {names.provider} to prod first" in str(raised.value)
-    assert fake_sleep.calls == [3.0], "an unknown answer is asked again once"
+    here = Repository(names.consumer, names.provider, "p1")
 
-    deploy(settings, broker, [provider, consumer], "prod", out, sleep=fake_sleep)
+    with pytest.raises(NotDeployable) as raised:
+        can_i_deploy(settings, broker, [consumer], "prod", out, here=here, sleep=fake_sleep)
+    assert f"deploy {names.provider} to prod first" in str(raised.value)
+    assert fake_sleep.calls == [], "no provider version in prod: no verification can arrive"
+    assert f"no version of {names.provider} is deployed to prod" in out.text
+
+    deploy(settings, broker, [provider, consumer], "prod", out, here=here, sleep=fake_sleep)
 
     assert f"recorded the deployment of {provider} to prod" in out.text
     assert f"recorded the deployment of {consumer} to prod" in out.text
@@ -203,16 +210,56 @@ def test_a_failed_verification_blocks_the_provider_with_a_reason(
     publish_consumer(settings, broker, out)
     (pact_url,) = selected_pact_urls(settings, broker)
     post_verification(broker, pact_url, "p1", success=True)
+    here = Repository(names.consumer, names.provider, "p2")
     deploy(
-        settings, broker, [Target(names.provider, "p1"), Target(names.consumer, "c1")], "prod", out
+        settings,
+        broker,
+        [Target(names.provider, "p1"), Target(names.consumer, "c1")],
+        "prod",
+        out,
+        here=here,
     )
     post_verification(broker, pact_url, "p2", success=False)
 
     with pytest.raises(NotDeployable) as raised:
-        can_i_deploy(settings, broker, [Target(names.provider, "p2")], "prod", out)
+        can_i_deploy(settings, broker, [Target(names.provider, "p2")], "prod", out, here=here)
 
-    assert "fix the failing verification at http" in str(raised.value)
+    assert f"{names.provider} p2 fails the pact of {names.consumer} c1 (http" in str(raised.value)
     assert f"{names.provider} p2 failed to verify this pact" in out.text
+
+
+def test_unknown_is_asked_again_only_while_a_verification_can_arrive(
+    tmp_path: Path, names: Names, broker: BrokerClient, out: RecordedOutput, fake_sleep: FakeSleep
+) -> None:
+    settings = settings_for(tmp_path, names, can_i_deploy_retries=2, can_i_deploy_interval=3.0)
+    here = Repository(names.consumer, names.provider, "c2")
+    publish_consumer(settings, broker, out)
+    (pact_url,) = selected_pact_urls(settings, broker)
+    post_verification(broker, pact_url, "p1", success=True)
+    deploy(
+        settings,
+        broker,
+        [Target(names.provider, "p1"), Target(names.consumer, "c1")],
+        "prod",
+        out,
+        here=here,
+    )
+    # A new consumer version with new content: p1, in prod, must verify it.
+    publish_consumer(settings, broker, out, version="c2", status=201)
+
+    with pytest.raises(NotDeployable):
+        can_i_deploy(
+            settings,
+            broker,
+            [Target(names.consumer, "c2")],
+            "prod",
+            out,
+            here=here,
+            sleep=fake_sleep,
+        )
+
+    assert fake_sleep.calls == [3.0, 3.0]
+    assert f"unknown until {names.provider} p1 to verify {names.consumer} c2" in out.text
 
 
 def test_deploying_a_version_the_broker_does_not_know_is_refused(
@@ -221,10 +268,12 @@ def test_deploying_a_version_the_broker_does_not_know_is_refused(
     settings = settings_for(tmp_path, names)
     publish_consumer(settings, broker, out)
 
-    with pytest.raises(NotDeployable) as raised:
-        deploy(settings, broker, [Target(names.consumer, "nope")], "test", out)
+    here = Repository(names.consumer, names.provider, "c1")
 
-    assert f"publish the pacts of {names.consumer} nope first" in str(raised.value)
+    with pytest.raises(NotDeployable) as raised:
+        deploy(settings, broker, [Target(names.consumer, "nope")], "test", out, here=here)
+
+    assert f"the broker knows nothing of {names.consumer} nope" in str(raised.value)
 
 
 def test_verifying_when_the_broker_selects_nothing_fails_unless_allowed(

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pipeline_helpers import FakeSleep
 
 from pipeline.broker_client import BrokerClient, error_detail
 from pipeline.errors import (
@@ -24,6 +23,7 @@ from pipeline.errors import (
     ConfigurationError,
 )
 from pipeline.settings import BrokerAuth
+from tests.pipeline.pipeline_helpers import FakeSleep
 
 BASE = "http://broker.test"
 

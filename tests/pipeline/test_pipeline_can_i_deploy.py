@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pipeline_helpers import FakeSleep
 from rich.console import Console
 
 from pipeline.can_i_deploy import (
     Decision,
     MatrixAnswer,
     MatrixRow,
+    Repository,
     Target,
     advise,
-    ask_until_known,
+    awaited,
     parse_matrix,
     render,
     row_reason,
@@ -121,12 +121,16 @@ def test_row_reason(
     assert row_reason(row, target, "prod", deployed) == expected
 
 
+HERE = Repository(CONSUMER, PROVIDER, "v9")
+
+
 def advice_for(
-    result: MatrixAnswer, target: Target, deployed: dict[str, list[str]] | None = None
+    result: MatrixAnswer,
+    target: Target,
+    deployed: dict[str, list[str]] | None = None,
+    here: Repository = HERE,
 ) -> tuple[str, ...]:
-    return advise(
-        result, target, "prod", consumer=CONSUMER, provider=PROVIDER, in_environment=deployed or {}
-    )
+    return advise(result, target, "prod", here=here, in_environment=deployed or {})
 
 
 def test_yes_needs_no_advice() -> None:
@@ -137,54 +141,90 @@ def test_consumer_whose_provider_is_not_deployed_is_told_to_deploy_it_first() ->
     advice = advice_for(answer(None, consumer_row(None)), Target(CONSUMER, "c1"), {PROVIDER: []})
 
     assert advice == (
-        "deploy ProductService to prod first "
-        "(`invoke deploy --env prod --pacticipant ProductService`)",
+        "deploy ProductService to prod first: run "
+        "`invoke deploy --env prod --pacticipant ProductService`",
     )
 
 
-def test_consumer_whose_deployed_provider_never_verified_is_told_to_verify() -> None:
+def test_a_provider_of_another_repository_is_not_deployed_by_a_command_here() -> None:
+    elsewhere = Repository(CONSUMER, "Other", "v9")
+
     advice = advice_for(
-        answer(None, consumer_row(None)), Target(CONSUMER, "c1"), {PROVIDER: ["p0"]}
+        answer(None, consumer_row(None)), Target(CONSUMER, "c1"), {PROVIDER: []}, elsewhere
     )
 
     assert advice == (
-        "run `invoke verify` for ProductService p0 (the version in prod) so it verifies "
-        "FrontendWebsite c1",
+        "ProductService has no version in prod: its team must deploy one that verified the "
+        "pact of FrontendWebsite c1 first",
     )
+    assert "`" not in advice[0]
 
 
-def test_provider_that_has_not_verified_a_deployed_consumer_is_told_to_verify() -> None:
-    advice = advice_for(answer(None, consumer_row(None)), Target(PROVIDER, "p2"))
+def test_deployed_provider_of_this_checkout_verifies_the_pact_by_its_url() -> None:
+    row = MatrixRow(CONSUMER, "c1", PROVIDER, None, None, None, "http://b/pact/1")
+
+    advice = advice_for(answer(None, row), Target(CONSUMER, "c1"), {PROVIDER: ["v9"]})
 
     assert advice == (
-        "run `invoke verify` for ProductService p2 so it verifies FrontendWebsite c1",
+        "verify the pact of FrontendWebsite c1 with ProductService v9 (in prod) and publish "
+        "the result: run `invoke ci-webhook --pact-url http://b/pact/1 --publish`",
     )
 
 
-def test_failed_verification_points_at_the_result() -> None:
-    advice = advice_for(answer(False, consumer_row(False, "p1")), Target(PROVIDER, "p1"))
+def test_deployed_provider_of_another_version_is_a_job_for_that_version() -> None:
+    row = MatrixRow(CONSUMER, "c1", PROVIDER, None, None, None, "http://b/pact/1")
+
+    (advice,) = advice_for(answer(None, row), Target(CONSUMER, "c1"), {PROVIDER: ["p0"]})
+
+    assert advice.startswith(
+        "ProductService p0 (in prod) has not verified the pact of FrontendWebsite c1: that "
+        "version's build must verify it"
+    )
+    assert "`" not in advice, "no task here can verify another version: no command"
+
+
+def test_provider_of_this_checkout_that_has_not_verified_is_told_to_verify() -> None:
+    advice = advice_for(answer(None, consumer_row(None)), Target(PROVIDER, "v9"))
 
     assert advice == (
-        "fix the failing verification at http://b/v/1, then run `invoke verify` for ProductService",
+        "verify ProductService v9 and publish the results: run `invoke verify --publish`",
     )
+
+
+def test_failed_verification_says_what_a_person_must_do() -> None:
+    (advice,) = advice_for(answer(False, consumer_row(False, "p1")), Target(PROVIDER, "p1"))
+
+    assert advice.startswith(
+        "ProductService p1 fails the pact of FrontendWebsite c1 (http://b/v/1): change "
+        "ProductService to honour it"
+    )
+    assert "`" not in advice
 
 
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
         pytest.param(
-            Target(CONSUMER, "c9"),
-            "publish the pacts of FrontendWebsite c9 first (`invoke publish`)",
+            Target(CONSUMER, "v9"),
+            "publish the pacts of FrontendWebsite v9 first: run `invoke publish`",
             id="consumer",
         ),
         pytest.param(
-            Target(PROVIDER, "p9"),
-            "verify ProductService p9 and publish the results first (`invoke verify --publish`)",
+            Target(PROVIDER, "v9"),
+            "verify ProductService v9 and publish the results first (its version is then known "
+            "even with no consumers yet): run `invoke verify --publish --allow-empty`",
             id="provider",
         ),
         pytest.param(
-            Target("Other", "o9"),
-            "publish pacts or verification results for Other o9 first",
+            Target(CONSUMER, "c0"),
+            "the broker knows nothing of FrontendWebsite c0: its build must publish pacts or "
+            "verification results for that version first",
+            id="another-version",
+        ),
+        pytest.param(
+            Target("Other", "v9"),
+            "the broker knows nothing of Other v9: its build must publish pacts or "
+            "verification results for that version first",
             id="other",
         ),
     ],
@@ -201,42 +241,31 @@ def test_advice_is_deduplicated_across_rows() -> None:
     assert len(advice_for(result, Target(PROVIDER, "p1"))) == 1
 
 
-def test_unknown_answers_are_asked_again_a_bounded_number_of_times(fake_sleep: FakeSleep) -> None:
-    answers = iter([answer(None), answer(None), answer(True)])
-    waits: list[tuple[int, float]] = []
+def test_nothing_is_awaited_when_the_provider_has_no_version_in_the_environment() -> None:
+    result = answer(None, consumer_row(None))
 
-    result = ask_until_known(
-        lambda: next(answers),
-        retries=5,
-        interval=10.0,
-        sleep=fake_sleep,
-        on_wait=lambda attempt, interval: waits.append((attempt, interval)),
-    )
-
-    assert result.deployable is True
-    assert fake_sleep.calls == [10.0, 10.0]
-    assert waits == [(1, 10.0), (2, 10.0)]
+    assert awaited(result, Target(CONSUMER, "c1"), {PROVIDER: []}) == []
 
 
-def test_retries_stop_at_the_limit_and_return_the_last_unknown(fake_sleep: FakeSleep) -> None:
-    asked: list[int] = []
+def test_the_deployed_provider_version_is_awaited() -> None:
+    result = answer(None, consumer_row(None))
 
-    def ask() -> MatrixAnswer:
-        asked.append(1)
-        return answer(None)
-
-    result = ask_until_known(ask, retries=2, interval=1.5, sleep=fake_sleep)
-
-    assert result.deployable is None
-    assert len(asked) == 3
-    assert fake_sleep.calls == [1.5, 1.5]
+    assert awaited(result, Target(CONSUMER, "c1"), {PROVIDER: ["p0"]}) == [
+        "ProductService p0 to verify FrontendWebsite c1"
+    ]
 
 
-def test_a_known_no_is_not_retried(fake_sleep: FakeSleep) -> None:
-    result = ask_until_known(lambda: answer(False), retries=3, interval=1.0, sleep=fake_sleep)
+def test_a_provider_target_awaits_its_own_verification() -> None:
+    result = answer(None, consumer_row(None))
 
-    assert result.deployable is False
-    assert fake_sleep.calls == []
+    assert awaited(result, Target(PROVIDER, "p2"), {}) == [
+        "ProductService p2 to verify FrontendWebsite c1"
+    ]
+
+
+def test_known_answers_await_nothing() -> None:
+    assert awaited(answer(False, consumer_row(None)), Target(PROVIDER, "p2"), {}) == []
+    assert awaited(answer(None), Target(PROVIDER, "p2"), {}) == []
 
 
 def test_render_shows_each_row_with_its_reason() -> None:
@@ -268,6 +297,6 @@ def test_summary_line_names_each_blocked_target_and_its_first_remedy() -> None:
     failed = Decision(Target(PROVIDER, "p1"), "test", answer(False), ("fix it",))
 
     assert summary_line([allowed, blocked, failed]) == (
-        "can-i-deploy says no for FrontendWebsite c1 to prod (still unknown): deploy "
+        "can-i-deploy says no for FrontendWebsite c1 to prod (unknown): deploy "
         "ProductService to prod first; ProductService p1 to test: fix it"
     )

@@ -14,7 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import (
+
+from pipeline.broker_client import BrokerClient
+from pipeline.verify import for_verification_request, parse_selected
+from tests.pipeline.pipeline_helpers import (
     REPOSITORY,
     copy_repository,
     free_port,
@@ -22,9 +25,6 @@ from pipeline_helpers import (
     invoke_environment,
     run_invoke,
 )
-
-from pipeline.broker_client import BrokerClient
-from pipeline.verify import for_verification_request, parse_selected
 
 pytestmark = [
     pytest.mark.e2e,

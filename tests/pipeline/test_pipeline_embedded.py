@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import free_port
 
 from pipeline import embedded
 from pipeline.errors import EmbeddedBrokerError
 from pipeline.settings import Settings
+from tests.pipeline.pipeline_helpers import free_port
 
 HEARTBEAT_SERVER = """
-import argparse, http.server, json
+import argparse, http.server, json, os
 
 parser = argparse.ArgumentParser()
 parser.add_argument("command")
@@ -38,6 +38,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = json.dumps({"ok": True}).encode()
         self.send_response(200 if self.path == "/diagnostic/status/heartbeat" else 404)
         self.send_header("Content-Type", "application/json")
+        self.send_header("X-Pact-Broker-Instance", os.environ["PACT_BROKER_INSTANCE_ID"])
         self.end_headers()
         self.wfile.write(body)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline_helpers import git
-
 from pipeline.git import FALLBACK_BRANCH, current_branch, resolve_revision, short_sha
+from tests.pipeline.pipeline_helpers import git
 
 
 def test_version_is_the_short_sha_and_branch_the_checked_out_one(git_repo: Path) -> None:

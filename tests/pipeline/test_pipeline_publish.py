@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pipeline_helpers import RecordedOutput
 
 from pipeline.errors import PipelineError
 from pipeline.publish import collect_pacts, print_notices, publish_requests, read_pact
 from pipeline.settings import Settings
+from tests.pipeline.pipeline_helpers import RecordedOutput
 
 
 def write_pact(directory: Path, consumer: str, provider: str) -> Path:

@@ -8,16 +8,23 @@ tracebacks.
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import copy_repository, free_port, invoke_environment, run_invoke
 
 from pipeline import embedded
 from pipeline.settings import Settings
+from tests.pipeline.pipeline_helpers import (
+    REPOSITORY,
+    copy_repository,
+    free_port,
+    invoke_environment,
+    run_invoke,
+)
 
 
 @pytest.fixture
@@ -154,3 +161,114 @@ def test_bad_settings_are_reported_not_raised(repo: Path, environment: dict[str,
     assert_one_line_error(
         result.stderr, "error: PACT_PIPELINE_CAN_I_DEPLOY_RETRIES must be a number, got 'many'"
     )
+
+
+#: Every task that reads the pipeline's settings.
+SETTINGS_TASKS = (
+    "test",
+    "publish",
+    "verify",
+    "can-i-deploy",
+    "deploy",
+    "ci",
+    "fake-ci",
+    "ci-webhook",
+    "broker",
+    "broker-stop",
+)
+
+#: Settings that cannot work, and the start of the one line that says so.
+BAD_SETTINGS = {
+    "PACT_PIPELINE_BROKER_DIR": (
+        "pyproject.toml",
+        "error: PACT_PIPELINE_BROKER_DIR must be a directory for the embedded broker's data, but ",
+    ),
+    "PACT_PIPELINE_BROKER_PORT": (
+        "0",
+        "error: the embedded broker's port (PACT_PIPELINE_BROKER_PORT, pipeline.broker_port or "
+        "--port) must be 1-65535, got 0",
+    ),
+}
+
+
+def assert_one_line_error_starting(result: subprocess.CompletedProcess[str], start: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(start), lines[0]
+
+
+@pytest.mark.parametrize("setting", sorted(BAD_SETTINGS))
+@pytest.mark.parametrize("task", SETTINGS_TASKS)
+def test_every_task_reports_a_bad_setting_in_one_line(
+    repo: Path, environment: dict[str, str], task: str, setting: str
+) -> None:
+    value, expected = BAD_SETTINGS[setting]
+    environment[setting] = value
+
+    result = run_invoke(repo, task, environment=environment)
+
+    assert_one_line_error_starting(result, expected)
+
+
+@pytest.mark.parametrize("task", ["publish", "can-i-deploy", "broker-stop"])
+def test_a_broker_url_without_a_scheme_is_a_configuration_error(
+    repo: Path, environment: dict[str, str], task: str
+) -> None:
+    environment["PACT_BROKER_BASE_URL"] = "127.0.0.1:9292"
+
+    result = run_invoke(repo, task, environment=environment)
+
+    assert_one_line_error_starting(
+        result,
+        "error: PACT_BROKER_BASE_URL must start with http:// or https://, got '127.0.0.1:9292'",
+    )
+
+
+#: Each task with an argument it cannot use, and the start of the one line that says so.
+BAD_ARGUMENTS = [
+    (("publish", "--nope"), "No idea what '--nope' is!"),
+    (("verify", "--nope"), "No idea what '--nope' is!"),
+    (("can-i-deploy", "--env", "nope"), "error: unknown environment 'nope'"),
+    (("deploy", "--env", "nope"), "error: unknown environment 'nope'"),
+    (("ci", "--env", "nope"), "error: unknown environment 'nope'"),
+    (("fake-ci", "--env", "nope"), "error: unknown environment 'nope'"),
+    (("ci-webhook", "--pact-url", "nope"), "error: ci-webhook needs the pact's URL"),
+    (("broker", "--port", "70000"), "error: the embedded broker's port"),
+    (("broker-stop", "--nope"), "No idea what '--nope' is!"),
+    (("test", "--nope"), "No idea what '--nope' is!"),
+]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"), BAD_ARGUMENTS, ids=[" ".join(a) for a, _ in BAD_ARGUMENTS]
+)
+def test_every_task_reports_a_bad_argument_in_one_line(
+    repo: Path, environment: dict[str, str], arguments: tuple[str, ...], expected: str
+) -> None:
+    result = run_invoke(repo, *arguments, environment=environment)
+
+    assert_one_line_error_starting(result, expected)
+
+
+#: The maintainer tasks, which need the whole repository; each fails before doing any work.
+BAD_MAINTAINER_ARGUMENTS = [
+    (("conformance", "--file", "nope.json"), "error: no pact file nope.json in "),
+    (("bench", "--scale", "-1"), "error: --scale must be positive, got -1"),
+    (("bench", "--rounds", "0"), "error: --rounds must be at least 1, got 0"),
+    (("bench", "--database-url", "nope"), "error: --database-url must name a throwaway"),
+]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    BAD_MAINTAINER_ARGUMENTS,
+    ids=[" ".join(a) for a, _ in BAD_MAINTAINER_ARGUMENTS],
+)
+def test_maintainer_tasks_report_a_bad_argument_in_one_line(
+    environment: dict[str, str], arguments: tuple[str, ...], expected: str
+) -> None:
+    result = run_invoke(REPOSITORY, *arguments, environment=environment)
+
+    assert_one_line_error_starting(result, expected)

@@ -10,16 +10,18 @@ import pytest
 from rich.console import Console
 
 from pipeline.errors import ConfigurationError
-from pipeline.verify import (
-    SELECTORS,
+from pipeline.verification_results import (
     VerificationOutcome,
     failure_message,
-    for_verification_request,
     parse_results,
+    results_table,
+)
+from pipeline.verify import (
+    SELECTORS,
+    for_verification_request,
     parse_selected,
     parse_wip_since,
     quiet_state_callbacks,
-    results_table,
     selection_table,
     selector_json,
 )

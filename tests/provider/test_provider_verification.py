@@ -8,7 +8,7 @@ replays every interaction against it over HTTP, calling our state handlers in be
 from __future__ import annotations
 
 import json
-import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,6 @@ from typing import Any
 import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-# The contract's interactions are defined next to the consumer tests; reuse them so the
-# pact verified here is exactly the one the consumer tests write, whatever the test order.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "consumer"))
-from product_service_pact import PACT_FILE_NAME, write_pact
 
 from provider.app import create_app
 from provider.repository import DEFAULT_PRODUCTS, ProductRepository
@@ -33,6 +28,7 @@ from provider.verification import (
     state_handlers,
     verify_local_pacts,
 )
+from tests.consumer.product_service_pact import PACT_FILE_NAME, write_pact
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +180,23 @@ def test_serve_runs_the_app_until_the_block_ends() -> None:
 
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{base_url}/products")
+
+
+def test_serve_answers_without_the_nagle_stall() -> None:
+    """Without TCP_NODELAY on the socket serve() binds, every response waited for the
+    client's delayed ACK: ~44 ms a request instead of well under one. The fastest of a few
+    keep-alive requests is compared with half that stall, far from either side's noise."""
+    with serve(create_app()) as base_url, httpx.Client(base_url=base_url) as client:
+        client.get("/products")  # connect, warm up
+        fastest = min(_elapsed(client, "/products") for _ in range(8))
+
+    assert fastest < 0.02, f"fastest of 8 requests took {fastest * 1000:.1f} ms"
+
+
+def _elapsed(client: httpx.Client, path: str) -> float:
+    started = time.perf_counter()
+    client.get(path)
+    return time.perf_counter() - started
 
 
 async def failing_startup(scope: Scope, receive: Receive, send: Send) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from broker.api import decorators as d
-from broker.api.deps import DB, LinksDep
+from broker.api.deps import DB, LinksDep, SettingsDep
 from broker.api.http import PLAIN_JSON, RawPathRoute, hal
 from broker.services import integrations as svc
+from broker.settings import INSTANCE_HEADER
 
 router = APIRouter(route_class=RawPathRoute, tags=["index"])
 
@@ -18,11 +19,14 @@ def index(request: Request, links: LinksDep) -> Response:
 
 
 @router.get("/diagnostic/status/heartbeat")
-def heartbeat(request: Request, links: LinksDep) -> Response:
-    return hal(
+def heartbeat(request: Request, links: LinksDep, settings: SettingsDep) -> Response:
+    response = hal(
         request,
         {"ok": True, "_links": {"self": d.link(links.url("diagnostic", "status", "heartbeat"))}},
     )
+    if settings.instance_id:
+        response.headers[INSTANCE_HEADER] = settings.instance_id
+    return response
 
 
 @router.get("/integrations")
