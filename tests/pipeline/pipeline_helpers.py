@@ -8,6 +8,8 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -129,3 +131,49 @@ def run_invoke(
         timeout=timeout,
         check=False,
     )
+
+
+#: Top-level entries of the repository that are never copied.
+NOT_COPIED = {".venv", ".git", ".pact-broker", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
+class Project:
+    """A copy of the repository and the environment to run `invoke` in it."""
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.url = f"http://127.0.0.1:{port}"
+        self.environment = invoke_environment(
+            PACT_PIPELINE_BROKER_PORT=str(port),
+            PACT_PIPELINE_CAN_I_DEPLOY_RETRIES="0",
+            PACT_PIPELINE_BROKER_START_TIMEOUT="60",
+            COLUMNS="200",
+        )
+
+    def invoke(self, *arguments: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        """Run `invoke <arguments>` in the copy, with `extra` variables."""
+        result = run_invoke(
+            self.root, *arguments, environment={**self.environment, **extra}, timeout=240
+        )
+        # Shown by pytest when a test fails, which is when it is needed.
+        print(f"$ invoke {' '.join(arguments)}  → {result.returncode}")
+        print(result.stdout[-6000:])
+        print(result.stderr[-3000:])
+        return result
+
+    def version(self) -> str:
+        """The copy's current version (short sha)."""
+        return git(self.root, "rev-parse", "--short", "HEAD")
+
+
+@contextmanager
+def whole_project(parent: Path) -> Iterator[Project]:
+    """A copy of the whole repository with its own broker port; the broker stops after."""
+    names = tuple(
+        sorted(entry.name for entry in REPOSITORY.iterdir() if entry.name not in NOT_COPIED)
+    )
+    copy = Project(copy_repository(parent / "repo", names), free_port())
+    try:
+        yield copy
+    finally:
+        copy.invoke("broker-stop")

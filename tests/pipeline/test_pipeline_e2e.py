@@ -7,24 +7,17 @@ the developer's checkout nor a running broker.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
-import subprocess
+import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from pipeline.broker_client import BrokerClient
 from pipeline.verify import for_verification_request, parse_selected
-from tests.pipeline.pipeline_helpers import (
-    REPOSITORY,
-    copy_repository,
-    free_port,
-    git,
-    invoke_environment,
-    run_invoke,
-)
+from tests.pipeline.pipeline_helpers import Project, git, whole_project
 
 pytestmark = [
     pytest.mark.e2e,
@@ -35,51 +28,14 @@ pytestmark = [
     ),
 ]
 
-#: Top-level entries of the repository that are never copied.
-NOT_COPIED = {".venv", ".git", ".pact-broker", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
-
 #: The provider route the consumer's pact relies on; renaming it breaks the contract.
 PRODUCT_NAME_FIELD = "    name: str\n"
 
 
-class Project:
-    """A copy of the repository and the environment to run `invoke` in it."""
-
-    def __init__(self, root: Path, port: int) -> None:
-        self.root = root
-        self.url = f"http://127.0.0.1:{port}"
-        self.environment = invoke_environment(
-            PACT_PIPELINE_BROKER_PORT=str(port),
-            PACT_PIPELINE_CAN_I_DEPLOY_RETRIES="0",
-            PACT_PIPELINE_BROKER_START_TIMEOUT="60",
-            COLUMNS="200",
-        )
-
-    def invoke(self, *arguments: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        result = run_invoke(
-            self.root, *arguments, environment={**self.environment, **extra}, timeout=240
-        )
-        # Shown by pytest when a test fails, which is when it is needed.
-        print(f"$ invoke {' '.join(arguments)}  → {result.returncode}")
-        print(result.stdout[-6000:])
-        print(result.stderr[-3000:])
-        return result
-
-    def version(self) -> str:
-        return git(self.root, "rev-parse", "--short", "HEAD")
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    names = tuple(
-        sorted(entry.name for entry in REPOSITORY.iterdir() if entry.name not in NOT_COPIED)
-    )
-    root = copy_repository(tmp_path_factory.mktemp("e2e") / "repo", names)
-    copy = Project(root, free_port())
-    try:
+    with whole_project(tmp_path_factory.mktemp("e2e")) as copy:
         yield copy
-    finally:
-        copy.invoke("broker-stop")
 
 
 def test_ci_publishes_verifies_and_deploys_both_sides(project: Project) -> None:
@@ -92,9 +48,12 @@ def test_ci_publishes_verifies_and_deploys_both_sides(project: Project) -> None:
     for stage in ("test", "publish", "verify", "deploy ProductService to prod"):
         assert stage in result.stdout
     assert "published verification result (success)" in result.stdout
+    assert f"FrontendWebsite {project.version()}: passed (" in result.stdout
+    assert f"ProductService {project.version()} honours 1 of 1 pact(s)" in result.stdout
     assert f"recorded the deployment of FrontendWebsite {project.version()} to prod" in (
         result.stdout
     )
+    assert "\x1b[" not in result.stdout + result.stderr, "no colour codes in a piped log"
 
 
 def test_can_i_deploy_in_a_new_process_says_yes(project: Project) -> None:
@@ -144,6 +103,60 @@ def test_ci_webhook_verifies_the_pact_it_is_given(project: Project) -> None:
     assert "published verification result (success)" in result.stdout
 
 
+def test_a_failing_pending_pact_is_reported_by_pact_and_does_not_fail_verify(
+    project: Project,
+) -> None:
+    """Two pacts of one consumer: main's (verified) and a feature branch's that expects an
+    endpoint the provider lacks. The feature pact is pending: its failure is shown as such,
+    the build stays green, and the verdict counts pacts, not the pending failure as a pass."""
+    pact = json.loads((project.root / "pacts" / "FrontendWebsite-ProductService.json").read_text())
+    pact["interactions"].append(
+        {
+            "type": "Synchronous/HTTP",
+            "description": "get the reviews of product 10",
+            "providerStates": [{"name": "product with ID 10 exists"}],
+            "request": {"method": "GET", "path": "/products/10/reviews"},
+            "response": {
+                "status": 200,
+                "body": {"content": [{"stars": 5}], "contentType": "application/json"},
+            },
+        }
+    )
+    with BrokerClient(project.url) as broker:
+        broker.publish_contracts(
+            {
+                "pacticipantName": "FrontendWebsite",
+                "pacticipantVersionNumber": "feat-reviews-1",
+                "branch": "feat/reviews",
+                "contracts": [
+                    {
+                        "consumerName": "FrontendWebsite",
+                        "providerName": "ProductService",
+                        "specification": "pact",
+                        "contentType": "application/json",
+                        "content": base64.b64encode(json.dumps(pact).encode()).decode(),
+                    }
+                ],
+            }
+        )
+
+    result = project.invoke("verify")
+
+    assert result.returncode == 0, "a pending pact's failure does not fail the build"
+    version = project.version()
+    # main's latest pact is the version an earlier test (fake-ci) published.
+    assert re.search(r"FrontendWebsite \S+: passed \(6/6 interactions\)", result.stdout)
+    assert (
+        "FrontendWebsite feat-reviews-1 (pending): failed 1 of 7 interactions; pending, so it "
+        "does not fail the build"
+    ) in result.stdout
+    assert (
+        f"ProductService {version} honours 1 of 2 pact(s) (1 pending pact(s) failed: they do "
+        "not fail the build)"
+    ) in result.stdout
+    assert re.search(r"FrontendWebsite feat-reviews-1\s+│ get the reviews of product 10", result.stdout)
+
+
 def test_a_breaking_provider_change_fails_verify_and_blocks_deploy(project: Project) -> None:
     models = project.root / "provider" / "models.py"
     source = models.read_text(encoding="utf-8")
@@ -169,6 +182,6 @@ def test_a_breaking_provider_change_fails_verify_and_blocks_deploy(project: Proj
     assert answer.returncode == 1
     assert f"ProductService {version} failed to verify this pact" in answer.stdout
     assert answer.stderr.strip().startswith(
-        f"error: can-i-deploy says no for ProductService {version} to prod: fix the failing "
-        "verification at http"
+        f"error: can-i-deploy says no for ProductService {version} to prod: ProductService "
+        f"{version} fails the pact of FrontendWebsite "
     )

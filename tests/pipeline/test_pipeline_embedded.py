@@ -8,10 +8,14 @@ stop) without depending on the real broker's start-up time.
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,7 @@ import pytest
 from pipeline import embedded
 from pipeline.errors import EmbeddedBrokerError
 from pipeline.settings import Settings
-from tests.pipeline.pipeline_helpers import free_port
+from tests.pipeline.pipeline_helpers import REPOSITORY, free_port
 
 HEARTBEAT_SERVER = """
 import argparse, http.server, json, os
@@ -128,3 +132,89 @@ def test_stop_never_kills_a_process_that_is_not_our_broker(settings: Settings) -
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_another_checkouts_broker_on_the_port_is_never_used(settings: Settings) -> None:
+    stand_in_broker(settings.root, HEARTBEAT_SERVER)
+    other_checkout = settings.replace(broker_dir=settings.root / "other" / ".pact-broker")
+    embedded.ensure_running(settings)
+
+    with pytest.raises(EmbeddedBrokerError) as raised:
+        embedded.ensure_running(other_checkout)
+
+    message = str(raised.value)
+    assert message.startswith(
+        f"port {settings.broker_port} is taken by another checkout's embedded Pact Broker (pid "
+    )
+    assert f"--port {settings.broker_port}" in message, "the holder's command line is named"
+    assert message.endswith(
+        "not by the embedded broker of other/.pact-broker: stop it, or give this checkout "
+        "another port (PACT_PIPELINE_BROKER_PORT, or pipeline.broker_port in invoke.yaml)"
+    )
+    assert embedded.stop(other_checkout) is False, "the other checkout's broker is not ours"
+    assert embedded.is_up(f"http://127.0.0.1:{settings.broker_port}")
+
+
+class ForeignBroker(BaseHTTPRequestHandler):
+    """A Pact Broker of someone else's (a Docker one, say): a heartbeat, no instance id."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"ok": true}')
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+def test_a_foreign_pact_broker_on_the_port_is_named_not_reused(settings: Settings) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", settings.broker_port), ForeignBroker)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(EmbeddedBrokerError) as raised:
+            embedded.ensure_running(settings)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert str(raised.value).startswith(
+        f"port {settings.broker_port} is taken by a Pact Broker that is not this checkout's "
+        f"(pid {os.getpid()}: "
+    )
+    assert not embedded.paths(settings)[2].exists(), "nothing was started"
+
+
+def test_a_port_held_by_something_else_is_named(settings: Settings) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", settings.broker_port))
+        holder.listen()  # accepts connections, never answers them
+        with pytest.raises(EmbeddedBrokerError) as raised:
+            embedded.ensure_running(settings)
+
+    assert str(raised.value).startswith(
+        f"port {settings.broker_port} is taken by a program that is not a Pact Broker (pid "
+    )
+
+
+def test_a_port_it_cannot_bind_is_reported_with_the_bind_error(settings: Settings) -> None:
+    """The real broker, started when the port looks free but cannot be bound (the socket
+    holding it does not listen): the error quotes uvicorn's reason, not its shutdown chatter."""
+    real = settings.replace(root=REPOSITORY, broker_start_timeout=60.0)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", settings.broker_port))
+        with pytest.raises(EmbeddedBrokerError) as raised:
+            embedded.ensure_running(real)
+
+    message = str(raised.value)
+    assert message.startswith("the embedded Pact Broker exited with code ")
+    assert "address already in use" in message
+    assert "shutdown" not in message.lower()
+
+
+def test_a_data_directory_that_is_a_file_is_reported(settings: Settings) -> None:
+    settings.root.joinpath("data").write_text("not a directory", encoding="utf-8")
+
+    with pytest.raises(EmbeddedBrokerError, match=r"cannot use .*data.* as the embedded broker"):
+        embedded.ensure_running(settings.replace(broker_dir=settings.root / "data"))
