@@ -154,7 +154,8 @@ def test_a_failing_pending_pact_is_reported_by_pact_and_does_not_fail_verify(
         f"ProductService {version} honours 1 of 2 pact(s) (1 pending pact(s) failed: they do "
         "not fail the build)"
     ) in result.stdout
-    assert re.search(r"FrontendWebsite feat-reviews-1\s+│ get the reviews of product 10", result.stdout)
+    row = r"FrontendWebsite feat-reviews-1\s+│ get the reviews of product 10"
+    assert re.search(row, result.stdout), "each result row names its pact"
 
 
 def test_a_breaking_provider_change_fails_verify_and_blocks_deploy(project: Project) -> None:
