@@ -53,10 +53,8 @@ def test_one_request_per_consumer_with_every_pact_base64_encoded(tmp_path: Path)
         write_pact(tmp_path, "FrontendWebsite", "OrderService"),
         write_pact(tmp_path, "AdminPortal", "ProductService"),
     ]
-    settings = Settings(root=tmp_path, pacts_dir=tmp_path)
-
     requests = publish_requests(
-        collect_pacts(settings),
+        [(path, read_pact(path)) for path in sorted(files)],
         version="abc123",
         branch="main",
         tags=["rc"],
@@ -104,3 +102,41 @@ def test_broker_notices_are_printed_by_type(out: RecordedOutput) -> None:
     assert "Pact successfully published for Foo version 1" in out.text
     assert "    * verify it" in out.text
     assert "old-style log line" in out.text
+
+
+def test_a_pact_of_another_consumer_than_configured_is_refused(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts", consumer="OrderWeb")
+    write_pact(settings.pacts_dir, "FrontendWebsite", "ProductService")
+
+    with pytest.raises(PipelineError) as raised:
+        collect_pacts(settings)
+
+    assert str(raised.value) == (
+        "FrontendWebsite-ProductService.json is FrontendWebsite's pact with ProductService, but "
+        "pipeline.consumer is 'OrderWeb': rename the consumer in the consumer tests too, or set "
+        "pipeline.consumer to match"
+    )
+
+
+def test_pacts_none_of_which_is_with_the_configured_provider_are_refused(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts", provider="OrderService")
+    write_pact(settings.pacts_dir, "FrontendWebsite", "ProductService")
+
+    with pytest.raises(PipelineError) as raised:
+        collect_pacts(settings)
+
+    assert str(raised.value) == (
+        "no pact in the pacts directory is with pipeline.provider 'OrderService' (they are "
+        "with ProductService): rename the provider in the consumer tests too, or set "
+        "pipeline.provider to match"
+    )
+
+
+def test_pacts_matching_the_configured_names_are_collected(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts")
+    write_pact(settings.pacts_dir, "FrontendWebsite", "ProductService")
+    write_pact(settings.pacts_dir, "FrontendWebsite", "Payments")
+
+    assert len(collect_pacts(settings)) == 2

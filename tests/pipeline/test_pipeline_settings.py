@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from pipeline import settings as settings_module
 from pipeline.errors import ConfigurationError
 from pipeline.settings import DEFAULTS, BrokerAuth, build_url_from, load_settings
+from tests.pipeline.pipeline_helpers import REPOSITORY
 
 ROOT = Path("/repo")
 
@@ -135,3 +138,14 @@ def test_build_url_prefers_an_explicit_build_url() -> None:
         "https://jenkins/1"
     )
     assert build_url_from({}) is None
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    source = Path(settings_module.__file__).read_text(encoding="utf-8")
+
+    for key in DEFAULTS:
+        assert f"| `{key}` |" in readme, f"pipeline.{key} is not in the README's settings table"
+    for variable in sorted(set(re.findall(r"PACT_PIPELINE_[A-Z_]+", source))):
+        assert f"`{variable}`" in readme, f"{variable} is not in the README"
+    assert "pact-pipeline-broker" in readme, "the console script is documented"
