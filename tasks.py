@@ -1,13 +1,13 @@
 """Contract-testing pipeline: test → publish → verify → can-i-deploy → deploy.
 
-Each task is thin wiring to [`pipeline.runner.Pipeline`][pipeline.runner.Pipeline]; the
+Each task is thin wiring to [`pact_pipeline.runner.Pipeline`][pact_pipeline.runner.Pipeline]; the
 logic and its tests live in `pipeline/`. Run `invoke --list` for the tasks and
 `invoke --help <task>` for their options.
 
 Without `PACT_BROKER_BASE_URL`, tasks start the embedded broker in the background
 (`.pact-broker/`) and reuse it on later runs; `invoke broker-stop` stops it.
 Settings come from Invoke's `pipeline` config section (defaults in
-`pipeline.settings.DEFAULTS`, registered below; override them in `invoke.yaml` or with
+`pact_pipeline.settings.DEFAULTS`, registered below; override them in `invoke.yaml` or with
 `INVOKE_PIPELINE_*`) and from the usual Pact/CI variables (see `pipeline/settings.py`).
 """
 
@@ -29,10 +29,10 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from pipeline import embedded
-from pipeline.errors import PipelineError
-from pipeline.runner import Pipeline
-from pipeline.settings import DEFAULTS, Settings, check, load_settings
+from pact_pipeline import embedded
+from pact_pipeline.errors import PipelineError
+from pact_pipeline.runner import Pipeline
+from pact_pipeline.settings import DEFAULTS, Settings, check, load_settings
 
 ROOT = Path(__file__).resolve().parent
 
@@ -177,7 +177,7 @@ def broker_stop(c: Context) -> None:
 )
 def conformance(_c: Context, file: list[str] | None = None, verbose: bool = False) -> None:
     """Verify the official Pact Broker clients' pacts against the embedded broker."""
-    from broker.conformance.runner import PACTS_DIR, report
+    from pact_pipeline.broker.conformance.runner import PACTS_DIR, report
 
     missing = [name for name in file or [] if not (PACTS_DIR / name).is_file()]
     if missing:

@@ -29,9 +29,9 @@ from sqlalchemy.engine import make_url
 from bench.scenarios import BASELINE, Scenario, scenarios
 from bench.seed import Dataset, seed
 from bench.server import live_broker
-from broker.app import create_app
-from broker.db import Base, Database, make_engine
-from broker.settings import Settings
+from pact_pipeline.broker.app import create_app
+from pact_pipeline.broker.db import Base, Database, make_engine
+from pact_pipeline.broker.settings import Settings
 from provider.verification import serve
 
 WARMUP = 2
@@ -182,7 +182,7 @@ def count_statements(database_url: str, items: Sequence[Scenario]) -> dict[str, 
 
 def _drop_broker_tables(engine: Engine) -> None:
     """Empty a server database for a new seed (every broker table and Alembic's)."""
-    from broker import models  # noqa: F401 - registers the tables on Base.metadata
+    from pact_pipeline.broker import models  # noqa: F401 - registers the tables on Base.metadata
 
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:

@@ -35,9 +35,9 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, text
 
-from broker import migrate, models
-from broker.content import canonical_json, content_sha, with_interaction_ids
-from broker.db import make_engine
+from pact_pipeline.broker import migrate, models
+from pact_pipeline.broker.content import canonical_json, content_sha, with_interaction_ids
+from pact_pipeline.broker.db import make_engine
 
 Row = dict[str, Any]
 

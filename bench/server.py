@@ -1,4 +1,4 @@
-"""A live broker for the benchmark: ``python -m broker serve`` in its own process.
+"""A live broker for the benchmark: ``python -m pact_pipeline.broker serve`` in its own process.
 
 A separate process, not a thread, so the load generator and the broker do not share one GIL:
 on a 2-core machine each gets a core, as a CI client and a broker would.
@@ -41,7 +41,7 @@ def live_broker(database_url: str) -> Iterator[str]:
     port = free_port()
     # No auth or other settings leak in from the caller's environment.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
-    command = [sys.executable, "-m", "broker", "serve", "--host", "127.0.0.1"]
+    command = [sys.executable, "-m", "pact_pipeline.broker", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--database-url", database_url, "--log-level", "warning"]
     base_url = f"http://127.0.0.1:{port}"
     # The broker's log goes to a file: it is only worth reading when the broker fails.

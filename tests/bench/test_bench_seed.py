@@ -12,9 +12,9 @@ from bench.__main__ import scales
 from bench.run import count_statements, markdown, percentile, run
 from bench.scenarios import scenarios
 from bench.seed import Dataset, Shape, seed
-from broker import models
-from broker.content import content_sha
-from broker.db import Base, Database
+from pact_pipeline.broker import models
+from pact_pipeline.broker.content import content_sha
+from pact_pipeline.broker.db import Base, Database
 
 TINY = 0.02
 

@@ -26,10 +26,10 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from broker.app import create_app
-from broker.db import Database
-from broker.settings import Settings
-from broker.testing import reset_database, simple_pact
+from pact_pipeline.broker.app import create_app
+from pact_pipeline.broker.db import Database
+from pact_pipeline.broker.settings import Settings
+from pact_pipeline.broker.testing import reset_database, simple_pact
 from provider.verification import serve
 
 
@@ -124,7 +124,7 @@ def free_port() -> int:
 
 @dataclass
 class BrokerProcess:
-    """A ``python -m broker serve`` subprocess, leading its own process group."""
+    """A ``python -m pact_pipeline.broker serve`` subprocess, leading its own process group."""
 
     url: str
     process: subprocess.Popen[bytes]
@@ -161,12 +161,12 @@ def start_broker_process(
     log_level: str = "warning",
     startup_timeout: float = 60,
 ) -> BrokerProcess:
-    """Start ``python -m broker serve`` on a free port and wait for its heartbeat."""
+    """Start ``python -m pact_pipeline.broker serve`` on a free port and wait for its heartbeat."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
-        "broker",
+        "pact_pipeline.broker",
         "serve",
         "--host",
         "127.0.0.1",

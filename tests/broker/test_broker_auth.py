@@ -18,9 +18,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from broker.app import create_app
-from broker.middleware import Authenticator
-from broker.settings import Settings
+from pact_pipeline.broker.app import create_app
+from pact_pipeline.broker.middleware import Authenticator
+from pact_pipeline.broker.settings import Settings
 from tests.broker.broker_support import BrokerFactory, LiveBroker, start_broker_process
 
 WRITER = ("writer", "w-secret:with colon Ω")

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from broker.conformance import runner
-from broker.conformance.states import STATES
+from pact_pipeline.broker.conformance import runner
+from pact_pipeline.broker.conformance.states import STATES
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -2,7 +2,7 @@
 and no acknowledged publish lost when the server is SIGKILLed mid-load.
 
 The quick tests run in the default suite on the suite's database; the SIGKILL and load tests
-run real ``python -m broker serve`` subprocesses and are marked ``slow``.
+run real ``python -m pact_pipeline.broker serve`` subprocesses and are marked ``slow``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from broker.db import Database, make_engine
-from broker.testing import simple_pact
+from pact_pipeline.broker.db import Database, make_engine
+from pact_pipeline.broker.testing import simple_pact
 from tests.broker.broker_support import (
     POSTGRES_SKIP_REASON,
     HammerResult,

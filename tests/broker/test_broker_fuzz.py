@@ -23,10 +23,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from broker.app import STORAGE_REFUSAL, create_app
-from broker.db import Database
-from broker.settings import Settings
-from broker.testing import TestData, reset_database
+from pact_pipeline.broker.app import STORAGE_REFUSAL, create_app
+from pact_pipeline.broker.db import Database
+from pact_pipeline.broker.settings import Settings
+from pact_pipeline.broker.testing import TestData, reset_database
 from provider.verification import serve
 from tests.broker.broker_support import LiveBroker, database_url
 

@@ -21,8 +21,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from broker.app import STORAGE_REFUSAL
-from broker.testing import TestData, simple_pact
+from pact_pipeline.broker.app import STORAGE_REFUSAL
+from pact_pipeline.broker.testing import TestData, simple_pact
 from tests.broker.broker_support import BrokerFactory, LiveBroker, publish_body
 
 MAX_BYTES = 64 * 1024

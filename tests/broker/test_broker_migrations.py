@@ -19,10 +19,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from broker import migrate
-from broker.db import Base, Database, make_engine, normalize_url
-from broker.services import pacticipants as pacticipant_svc
-from broker.testing import TestData
+from pact_pipeline.broker import migrate
+from pact_pipeline.broker.db import Base, Database, make_engine, normalize_url
+from pact_pipeline.broker.services import pacticipants as pacticipant_svc
+from pact_pipeline.broker.testing import TestData
 from tests.broker.broker_support import POSTGRES_SKIP_REASON, fresh_postgres_database, postgres_url
 
 
@@ -117,7 +117,14 @@ def test_data_survives_the_newest_migration_going_down_and_up(empty_database: st
 
 def test_processes_starting_together_migrate_once(empty_database: str) -> None:
     """Workers of one server all migrate at start: they must queue, not collide."""
-    command = [sys.executable, "-m", "broker", "migrate", "--database-url", empty_database]
+    command = [
+        sys.executable,
+        "-m",
+        "pact_pipeline.broker",
+        "migrate",
+        "--database-url",
+        empty_database,
+    ]
     processes = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for _ in range(3)

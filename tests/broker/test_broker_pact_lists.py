@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from broker.testing import TestData
+from pact_pipeline.broker.testing import TestData
 from tests.broker.broker_support import LiveBroker
 
 

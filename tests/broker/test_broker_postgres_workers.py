@@ -1,8 +1,8 @@
 """Several uvicorn workers over one PostgreSQL database, hammered by concurrent writers.
 
-``python -m broker serve --workers 3`` on a database of its own (on the server named by
-``PACT_BROKER_TEST_POSTGRES_URL``): every publish, deployment and verification succeeds and reads
-back, whichever worker served it, and no worker reports an error.
+``python -m pact_pipeline.broker serve --workers 3`` on a database of its own (on the server
+named by ``PACT_BROKER_TEST_POSTGRES_URL``): every publish, deployment and verification succeeds
+and reads back, whichever worker served it, and no worker reports an error.
 """
 
 from __future__ import annotations

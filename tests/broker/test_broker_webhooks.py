@@ -14,10 +14,10 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from broker.app import create_app
-from broker.db import Database
-from broker.settings import Settings
-from broker.testing import reset_database, simple_pact
+from pact_pipeline.broker.app import create_app
+from pact_pipeline.broker.db import Database
+from pact_pipeline.broker.settings import Settings
+from pact_pipeline.broker.testing import reset_database, simple_pact
 from provider.verification import serve
 from tests.broker.broker_support import LiveBroker, database_url
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from broker.matrix import (
+from pact_pipeline.broker.matrix import (
     NO_ENVIRONMENT_WARNING,
     NO_VERSION_WARNING,
     Integration,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from broker.selection import (
+from pact_pipeline.broker.selection import (
     PENDING_DOCS,
     WIP_DOCS,
     Candidate,

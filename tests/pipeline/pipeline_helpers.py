@@ -14,11 +14,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline.output import Output
+from pact_pipeline.output import Output
 
 
 class RecordedOutput(Output):
-    """An [`Output`][pipeline.output.Output] whose text can be read back."""
+    """An [`Output`][pact_pipeline.output.Output] whose text can be read back."""
 
     def __init__(self) -> None:
         self.buffer = io.StringIO()
@@ -60,8 +60,8 @@ def free_port() -> int:
         return port
 
 
-#: Repository files the pipeline needs to run `invoke` (without consumer/provider/broker).
-PIPELINE_FILES = ("tasks.py", "pipeline", "pyproject.toml")
+#: Repository files a project needs to run `invoke` (the package itself is installed).
+PIPELINE_FILES = ("tasks.py", "pyproject.toml")
 
 #: Variables that would point a copied repository at a real broker or CI.
 LEAKY_VARIABLES = (

@@ -1,4 +1,4 @@
-"""The pipeline's broker stages against the real embedded broker (`python -m broker`).
+"""The pipeline's broker stages against the real embedded broker (`python -m pact_pipeline.broker`).
 
 One broker per module, started by the pipeline's own `embedded.ensure_running` on a free
 port with a temporary database, so this also covers the embedded-broker start-up. Each
@@ -7,7 +7,6 @@ test uses its own pacticipant names so tests do not depend on each other's data.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from collections.abc import Iterator
@@ -17,20 +16,21 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline import embedded
-from pipeline.broker_client import BrokerClient
-from pipeline.can_i_deploy import Repository, Target, can_i_deploy
-from pipeline.deploy import deploy
-from pipeline.errors import NotDeployable, StageFailed
-from pipeline.git import Revision
-from pipeline.publish import collect_pacts, publish
-from pipeline.settings import Settings
-from pipeline.verify import check_published, for_verification_request, parse_selected, verify
-from tests.pipeline.pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput, free_port
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("broker.__main__") is None, reason="the broker is not built yet"
+from pact_pipeline import embedded
+from pact_pipeline.broker_client import BrokerClient
+from pact_pipeline.errors import NotDeployable, StageFailed
+from pact_pipeline.git import Revision
+from pact_pipeline.settings import Settings
+from pact_pipeline.stages.can_i_deploy import Repository, Target, can_i_deploy
+from pact_pipeline.stages.deploy import deploy
+from pact_pipeline.stages.publish import collect_pacts, publish
+from pact_pipeline.stages.verify import (
+    check_published,
+    for_verification_request,
+    parse_selected,
+    verify,
 )
+from tests.pipeline.pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput, free_port
 
 
 @pytest.fixture(scope="module")

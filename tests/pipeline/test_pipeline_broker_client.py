@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline.broker_client import BrokerClient, error_detail
-from pipeline.errors import (
+from pact_pipeline.broker_client import BrokerClient, error_detail
+from pact_pipeline.errors import (
     BrokerAuthError,
     BrokerProtocolError,
     BrokerRequestError,
     BrokerUnreachable,
     ConfigurationError,
 )
-from pipeline.settings import BrokerAuth
+from pact_pipeline.settings import BrokerAuth
 from tests.pipeline.pipeline_helpers import FakeSleep
 
 BASE = "http://broker.test"

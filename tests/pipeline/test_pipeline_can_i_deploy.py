@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from pipeline.can_i_deploy import (
+from pact_pipeline.stages.can_i_deploy import (
     Decision,
     MatrixAnswer,
     MatrixRow,

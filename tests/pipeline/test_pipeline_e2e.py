@@ -8,25 +8,17 @@ the developer's checkout nor a running broker.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import re
 from collections.abc import Iterator
 
 import pytest
 
-from pipeline.broker_client import BrokerClient
-from pipeline.verify import for_verification_request, parse_selected
+from pact_pipeline.broker_client import BrokerClient
+from pact_pipeline.stages.verify import for_verification_request, parse_selected
 from tests.pipeline.pipeline_helpers import Project, git, whole_project
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        importlib.util.find_spec("broker.__main__") is None
-        or importlib.util.find_spec("provider.verification") is None,
-        reason="the broker or the provider is not built yet",
-    ),
-]
+pytestmark = pytest.mark.e2e
 
 #: The provider route the consumer's pact relies on; renaming it breaks the contract.
 PRODUCT_NAME_FIELD = "    name: str\n"

@@ -1,9 +1,9 @@
 """Starting, reusing and stopping the background broker.
 
-A stand-in `broker` package, written into a temporary repository root, plays the broker:
-`python -m broker serve` there runs it exactly as the pipeline runs the real one, so
-these tests exercise the real process handling (detaching, pid file, log, readiness,
-stop) without depending on the real broker's start-up time.
+A stand-in `pact_pipeline.broker` package, written into a temporary repository root, plays
+the broker: `python -m pact_pipeline.broker serve` there runs it exactly as the pipeline runs
+the real one, so these tests exercise the real process handling (detaching, pid file, log,
+readiness, stop) without depending on the real broker's start-up time.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import embedded
-from pipeline.errors import EmbeddedBrokerError
-from pipeline.settings import Settings
+from pact_pipeline import embedded
+from pact_pipeline.errors import EmbeddedBrokerError
+from pact_pipeline.settings import Settings
 from tests.pipeline.pipeline_helpers import REPOSITORY, free_port
 
 HEARTBEAT_SERVER = """
@@ -52,8 +52,11 @@ http.server.HTTPServer((args.host, args.port), Handler).serve_forever()
 
 
 def stand_in_broker(root: Path, main: str) -> None:
-    package = root / "broker"
+    """Write `pact_pipeline/broker/__main__.py` under `root`: the broker process, which runs
+    in `root`, finds it before the real one (this test process has the real one loaded)."""
+    package = root / "pact_pipeline" / "broker"
     package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("", encoding="utf-8")
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "__main__.py").write_text(textwrap.dedent(main), encoding="utf-8")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.git import FALLBACK_BRANCH, current_branch, resolve_revision, short_sha
+from pact_pipeline.git import FALLBACK_BRANCH, current_branch, resolve_revision, short_sha
 from tests.pipeline.pipeline_helpers import git
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.output import colour_wanted
+from pact_pipeline.output import colour_wanted
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.publish import collect_pacts, print_notices, publish_requests, read_pact
-from pipeline.settings import Settings
+from pact_pipeline.errors import PipelineError
+from pact_pipeline.settings import Settings
+from pact_pipeline.stages.publish import collect_pacts, print_notices, publish_requests, read_pact
 from tests.pipeline.pipeline_helpers import RecordedOutput
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import settings as settings_module
-from pipeline.errors import ConfigurationError
-from pipeline.settings import DEFAULTS, BrokerAuth, build_url_from, load_settings
+from pact_pipeline import settings as settings_module
+from pact_pipeline.errors import ConfigurationError
+from pact_pipeline.settings import DEFAULTS, BrokerAuth, build_url_from, load_settings
 from tests.pipeline.pipeline_helpers import REPOSITORY
 
 ROOT = Path("/repo")

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from pipeline.errors import ConfigurationError
-from pipeline.verification_results import (
+from pact_pipeline.errors import ConfigurationError
+from pact_pipeline.stages.verification_results import (
     VerificationOutcome,
     failure_message,
     parse_results,
     results_table,
 )
-from pipeline.verify import (
+from pact_pipeline.stages.verify import (
     SELECTORS,
     for_verification_request,
     parse_selected,

@@ -1,0 +1,170 @@
+"""Verification results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+
+from pact_pipeline.broker.api import decorators as d
+from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep
+from pact_pipeline.broker.api.http import PLAIN_JSON, RawPathRoute, hal
+from pact_pipeline.broker.api.validation import Checker
+from pact_pipeline.broker.services import verifications as svc
+
+router = APIRouter(route_class=RawPathRoute, tags=["verifications"])
+
+# Verification numbers count from 1; the bound keeps a client's number inside the database's
+# integer range (a larger one would overflow the query instead of finding nothing).
+VerificationNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _command(body: dict[str, Any]) -> svc.VerificationCommand:
+    checker = Checker(body)
+    success = checker.boolean("success", required=True)
+    version = checker.string("providerApplicationVersion", required=True)
+    build_url = checker.url("buildUrl")
+    test_results = body.get("testResults")
+    if test_results is not None and not isinstance(test_results, list | dict):
+        checker.add("testResults", "must be an array")
+    verified_by = body.get("verifiedBy")
+    if verified_by is not None and not isinstance(verified_by, dict):
+        checker.add("verifiedBy", "must be an object")
+    checker.raise_if_any()
+    assert success is not None and version is not None
+    return svc.VerificationCommand(success, version, build_url, test_results, verified_by)
+
+
+def _publish(
+    request: Request,
+    provider: str,
+    consumer: str,
+    sha: str | None,
+    metadata: str | None,
+    body: dict[str, Any],
+    db: DB,
+    links: LinksDep,
+) -> Response:
+    command = _command(body)
+    rendered = svc.publish_verification(
+        db,
+        provider_name=provider,
+        consumer_name=consumer,
+        sha=sha,
+        metadata=svc.decode_metadata(metadata),
+        command=command,
+        present=lambda s, v: d.verification(links, v),
+        on_published=request.app.state.hooks.bind(links).on_verification_published,
+    )
+    location = {"Location": rendered["_links"]["self"]["href"]}
+    return hal(request, rendered, 201, location, default_media_type=PLAIN_JSON)
+
+
+@router.post(
+    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results"
+)
+def publish(
+    request: Request,
+    provider: str,
+    consumer: str,
+    sha: str,
+    body: JsonObject,
+    db: DB,
+    links: LinksDep,
+) -> Response:
+    return _publish(request, provider, consumer, sha, None, body, db, links)
+
+
+@router.post(
+    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/metadata/{metadata}/verification-results"
+)
+def publish_with_metadata(
+    request: Request,
+    provider: str,
+    consumer: str,
+    sha: str,
+    metadata: str,
+    body: JsonObject,
+    db: DB,
+    links: LinksDep,
+) -> Response:
+    return _publish(request, provider, consumer, sha, metadata, body, db, links)
+
+
+@router.post("/pacts/provider/{provider}/consumer/{consumer}/verification-results")
+def publish_for_latest(
+    request: Request, provider: str, consumer: str, body: JsonObject, db: DB, links: LinksDep
+) -> Response:
+    """Results for the integration's latest pact (published to its stable URL)."""
+    return _publish(request, provider, consumer, None, None, body, db, links)
+
+
+@router.get(
+    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/latest"
+)
+def latest(
+    request: Request, provider: str, consumer: str, sha: str, db: DB, links: LinksDep
+) -> Response:
+    return hal(
+        request,
+        svc.get_verification(
+            db,
+            provider_name=provider,
+            consumer_name=consumer,
+            sha=sha,
+            number=None,
+            present=lambda s, v: d.verification(links, v),
+        ),
+    )
+
+
+@router.get(
+    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{number}"
+)
+def by_number(
+    request: Request,
+    provider: str,
+    consumer: str,
+    sha: str,
+    number: VerificationNumber,
+    db: DB,
+    links: LinksDep,
+) -> Response:
+    return hal(
+        request,
+        svc.get_verification(
+            db,
+            provider_name=provider,
+            consumer_name=consumer,
+            sha=sha,
+            number=number,
+            present=lambda s, v: d.verification(links, v),
+        ),
+    )
+
+
+@router.get("/pacts/provider/{provider}/consumer/{consumer}/latest/verification-results/latest")
+def latest_for_latest_pact(
+    request: Request, provider: str, consumer: str, db: DB, links: LinksDep
+) -> Response:
+    return hal(
+        request,
+        svc.latest_verification_for_latest_pact(
+            db,
+            provider_name=provider,
+            consumer_name=consumer,
+            present=lambda s, v: d.verification(links, v),
+        ),
+    )
+
+
+@router.get("/verification-results/consumer/{consumer}/version/{number}/latest")
+def latest_for_consumer_version(
+    request: Request, consumer: str, number: str, db: DB, links: LinksDep
+) -> Response:
+    return hal(
+        request,
+        svc.latest_verification_for_consumer_version(
+            db, consumer_name=consumer, number=number, present=lambda s, v: d.verification(links, v)
+        ),
+    )

@@ -1,0 +1,160 @@
+"""The broker application factory."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from pact_pipeline.broker import migrate
+from pact_pipeline.broker.api import openapi
+from pact_pipeline.broker.api.http import hal
+from pact_pipeline.broker.api.routes import (
+    environments,
+    matrix,
+    misc,
+    pacticipants,
+    pacts,
+    verifications,
+    webhooks,
+)
+from pact_pipeline.broker.db import Database
+from pact_pipeline.broker.errors import BrokerError
+from pact_pipeline.broker.events import BrokerHooks
+from pact_pipeline.broker.middleware import Authenticator, ConflictRetry, RequestGuard
+from pact_pipeline.broker.services.webhooks import RETRY_DELAYS_SECONDS, WebhookDispatcher
+from pact_pipeline.broker.settings import Settings
+
+log = logging.getLogger("broker")
+
+STORAGE_REFUSAL = "a value is too long or out of range for storage"
+"""The 400 message when the database, not validation, refused a value (a validation gap)."""
+
+
+class BrokerAPI(FastAPI):
+    """FastAPI with the broker's completed OpenAPI document (see ``broker.api.openapi``)."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            # The base class builds and caches the document; complete the cached one in place.
+            openapi.complete(super().openapi())
+        return super().openapi()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    webhooks_enabled: bool = True,
+    webhook_retry_delays: Sequence[float] = RETRY_DELAYS_SECONDS,
+) -> FastAPI:
+    """Build a broker app; the schema is migrated to the newest revision before it serves.
+
+    Raises:
+        ValueError: If credentials are half-configured (a username without its password...):
+            starting would leave the broker open when its operator meant to close it.
+    """
+    settings = settings or Settings()
+    auth_errors = settings.auth_configuration_errors()
+    if auth_errors:
+        raise ValueError("; ".join(auth_errors))
+    db = database or Database(settings.database_url)
+    migrate.upgrade(db.engine)
+    dispatcher = (
+        WebhookDispatcher(db, retry_delays=webhook_retry_delays) if webhooks_enabled else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if dispatcher is not None:
+            dispatcher.close()
+        if database is None:
+            db.dispose()
+
+    app = BrokerAPI(
+        title="Pact Broker (embedded)",
+        description="A Pact-Broker-compatible broker: the HTTP API of pact-foundation/pact_broker.",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.public_base_url = settings.public_base_url
+    app.state.hooks = BrokerHooks(dispatcher)
+    for module in (misc, pacticipants, pacts, verifications, matrix, environments, webhooks):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    # The last added runs first: authenticate, then guard the request, then (innermost, with
+    # the body already bounded) replay a write that lost a race with a concurrent one.
+    app.add_middleware(ConflictRetry)
+    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(Authenticator, settings=settings)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BrokerError)
+    async def broker_error(request: Request, exc: BrokerError) -> Response:
+        return hal(request, exc.to_body(), exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors():
+            location = [
+                str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")
+            ]
+            errors.setdefault(".".join(location) or "request", []).append(
+                str(error.get("msg", "is invalid"))
+            )
+        return hal(request, {"errors": errors}, 400)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        # The database refused a value (too long, out of range, unencodable). Validation should
+        # have caught it first, so log it as a gap to close; the client still sent bad data.
+        log.warning(
+            "database refused a value on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+        )
+        return hal(
+            request,
+            {"errors": {"request": [STORAGE_REFUSAL]}},
+            400,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+        if exc.status_code == 404:
+            message = f"No resource at {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"Method {request.method} is not allowed on {request.url.path}"
+        return hal(request, {"error": message}, exc.status_code, dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, _exc: Exception) -> Response:
+        reference = uuid.uuid4().hex[:12]
+        log.exception("unexpected error %s on %s %s", reference, request.method, request.url.path)
+        return hal(
+            request,
+            {
+                "error": f"An unexpected error occurred; quote reference {reference} when "
+                "reporting it",
+                "reference": reference,
+            },
+            500,
+        )

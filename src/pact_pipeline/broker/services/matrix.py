@@ -1,0 +1,404 @@
+"""The matrix and can-i-deploy: parse and validate the query, resolve selectors, load rows,
+and hand them to the pure rules in :mod:`broker.matrix`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
+
+from pact_pipeline.broker import matrix
+from pact_pipeline.broker import repository as repo
+from pact_pipeline.broker.db import Database
+from pact_pipeline.broker.errors import InvalidRequestError
+from pact_pipeline.broker.models import (
+    Environment,
+    Pacticipant,
+    PactPublication,
+    Verification,
+    Version,
+)
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class SelectorInput:
+    """One ``q[]`` (or ``ignore[]``) entry as the client sent it."""
+
+    pacticipant: str | None
+    version: str | None = None
+    latest: bool = False
+    tag: str | None = None
+    branch: str | None = None
+    main_branch: bool = False
+    environment: str | None = None
+
+
+@dataclass(frozen=True)
+class MatrixQuery:
+    selectors: tuple[SelectorInput, ...]
+    latest_by: matrix.LatestBy | None = None
+    latest: bool = False
+    tag: str | None = None
+    environment: str | None = None
+    main_branch: bool = False
+    ignore: tuple[SelectorInput, ...] = ()
+    success: tuple[bool | None, ...] = ()
+    limit: int = 100
+
+    @property
+    def has_target(self) -> bool:
+        return (
+            self.latest or self.tag is not None or self.environment is not None or self.main_branch
+        )
+
+
+@dataclass
+class MatrixResult:
+    query: MatrixQuery
+    status: matrix.DeploymentStatus
+    selectors: list[matrix.ResolvedSelector] = field(default_factory=list)
+
+
+def validate(session: Session, query: MatrixQuery) -> None:
+    """The Ruby broker's matrix validation, reported as an array of messages."""
+    errors: list[str] = []
+    if not query.selectors:
+        errors.append("Please provide 1 or more version selectors.")
+    for selector in query.selectors:
+        if not selector.pacticipant:
+            errors.append("Please specify the pacticipant name")
+            continue
+        if selector.version is not None and selector.latest:
+            errors.append(
+                "A version number and latest flag cannot both be specified for "
+                f"{selector.pacticipant}"
+            )
+        if repo.find_pacticipant(session, selector.pacticipant) is None:
+            errors.append(f"Pacticipant {selector.pacticipant} not found")
+        if (
+            selector.environment is not None
+            and repo.find_environment_by_name(session, selector.environment) is None
+        ):
+            errors.append(f"Environment with name '{selector.environment}' does not exist")
+    for selector in query.ignore:
+        if not selector.pacticipant:
+            errors.append("Please specify the pacticipant name to ignore")
+    targets = sum(
+        1 for t in (query.tag is not None, query.environment is not None, query.main_branch) if t
+    )
+    if targets > 1:
+        errors.append("Please specify only one of tag, environment or mainBranch")
+    if query.latest and query.environment is not None:
+        errors.append("Cannot specify both latest=true and an environment.")
+    if (
+        query.environment is not None
+        and repo.find_environment_by_name(session, query.environment) is None
+    ):
+        errors.append(f"Environment with name '{query.environment}' does not exist")
+    if query.limit < 1:
+        errors.append("limit must be greater than 0")
+    if errors:
+        raise InvalidRequestError(errors)
+
+
+def _resolve(
+    session: Session,
+    pacticipant: Pacticipant,
+    criteria: SelectorInput,
+    *,
+    specified: bool,
+) -> list[matrix.ResolvedSelector]:
+    base = matrix.ResolvedSelector(
+        pacticipant_id=pacticipant.id,
+        pacticipant_name=pacticipant.name,
+        specified=specified,
+        latest=criteria.latest,
+        tag=criteria.tag,
+        branch=criteria.branch,
+        main_branch=criteria.main_branch,
+        environment=criteria.environment,
+        requested_version=criteria.version,
+    )
+    versions: list[Version]
+    if criteria.version is not None:
+        found = repo.find_version(session, pacticipant, criteria.version)
+        versions = [found] if found else []
+    elif criteria.environment is not None:
+        environment = repo.find_environment_by_name(session, criteria.environment)
+        ids = (
+            repo.versions_in_environment(session, pacticipant.id, environment)
+            if environment
+            else []
+        )
+        versions = [session.get_one(Version, i) for i in ids]
+    elif criteria.main_branch:
+        head = (
+            repo.branch_head(session, pacticipant, pacticipant.main_branch)
+            if pacticipant.main_branch
+            else None
+        )
+        versions = [head] if head else []
+    elif criteria.branch is not None:
+        if criteria.latest:
+            head = repo.branch_head(session, pacticipant, criteria.branch)
+            versions = [head] if head else []
+        else:
+            versions = list(repo.versions_on_branch(session, pacticipant, criteria.branch))
+    elif criteria.tag is not None:
+        if criteria.latest:
+            latest = repo.latest_version(session, pacticipant, tag=criteria.tag)
+            versions = [latest] if latest else []
+        else:
+            versions = list(repo.versions_with_tag(session, pacticipant, criteria.tag))
+    elif criteria.latest:
+        latest = repo.latest_version(session, pacticipant)
+        versions = [latest] if latest else []
+    else:
+        return [base]
+    if criteria.main_branch:
+        base = replace(base, branch=pacticipant.main_branch)
+    if not versions:
+        return [replace(base, missing=True)]
+    many = len(versions) > 1
+    return [
+        replace(base, version_id=v.id, version_number=v.number, one_of_many=many) for v in versions
+    ]
+
+
+def _inferred_criteria(query: MatrixQuery, name: str) -> SelectorInput:
+    if query.tag is not None:
+        return SelectorInput(name, tag=query.tag, latest=True)
+    if query.environment is not None:
+        return SelectorInput(name, environment=query.environment)
+    if query.main_branch:
+        return SelectorInput(name, main_branch=True, latest=True)
+    return SelectorInput(name, latest=True)
+
+
+def _integrations(
+    session: Session, query: MatrixQuery, specified: Sequence[matrix.ResolvedSelector]
+) -> tuple[list[matrix.Integration], list[int]]:
+    """Integrations the answer must cover, and pacticipants to add as inferred selectors."""
+    names = {p.id: p.name for p in session.scalars(select(Pacticipant)).all()}
+    specified_ids = {s.pacticipant_id for s in specified}
+    integrations: dict[tuple[int, int], matrix.Integration] = {}
+    to_infer: list[int] = []
+    if query.has_target:
+        # A branch or tag selector resolves to one selector per version: look their providers
+        # up at once, and each pacticipant's consumers once.
+        by_version = repo.providers_of_consumer_versions(
+            session, (s.version_id for s in specified if s.version_id is not None)
+        )
+        consumers_of: dict[int, list[int]] = {}
+        for selector in specified:
+            if selector.version_id is not None:
+                provider_ids = by_version.get(selector.version_id, [])
+            elif selector.only_pacticipant:
+                provider_ids = repo.providers_of_consumer(session, selector.pacticipant_id)
+            else:
+                provider_ids = []
+            for provider_id in provider_ids:
+                key = (selector.pacticipant_id, provider_id)
+                integrations[key] = matrix.Integration(
+                    selector.pacticipant_id,
+                    names[selector.pacticipant_id],
+                    provider_id,
+                    names[provider_id],
+                    True,
+                )
+            if selector.pacticipant_id not in consumers_of:
+                consumers_of[selector.pacticipant_id] = repo.consumers_of_provider(
+                    session, selector.pacticipant_id
+                )
+            for consumer_id in consumers_of[selector.pacticipant_id]:
+                key = (consumer_id, selector.pacticipant_id)
+                integrations.setdefault(
+                    key,
+                    matrix.Integration(
+                        consumer_id,
+                        names[consumer_id],
+                        selector.pacticipant_id,
+                        names[selector.pacticipant_id],
+                        False,
+                    ),
+                )
+        for consumer_id, provider_id in integrations:
+            for pid in (consumer_id, provider_id):
+                if pid not in specified_ids and pid not in to_infer:
+                    to_infer.append(pid)
+    else:
+        for consumer_id in specified_ids:
+            for provider_id in repo.providers_of_consumer(session, consumer_id):
+                if provider_id in specified_ids:
+                    integrations[(consumer_id, provider_id)] = matrix.Integration(
+                        consumer_id, names[consumer_id], provider_id, names[provider_id], True
+                    )
+    return list(integrations.values()), to_infer
+
+
+def _load_publications(
+    session: Session,
+    consumer_version_ids: set[int],
+    consumer_ids: set[int],
+    pact_version_ids: set[int],
+) -> list[matrix.Publication]:
+    conditions = []
+    if consumer_version_ids:
+        conditions.append(PactPublication.consumer_version_id.in_(consumer_version_ids))
+    if consumer_ids:
+        conditions.append(PactPublication.consumer_id.in_(consumer_ids))
+    if pact_version_ids:
+        conditions.append(PactPublication.pact_version_id.in_(pact_version_ids))
+    if not conditions:
+        return []
+    consumer, provider = aliased(Pacticipant), aliased(Pacticipant)
+    # Names and version numbers come in the same query: loading them through the ORM's
+    # relationships costs one query per publication.
+    rows = session.execute(
+        select(
+            PactPublication.id,
+            PactPublication.consumer_id,
+            consumer.name,
+            PactPublication.consumer_version_id,
+            Version.number,
+            PactPublication.provider_id,
+            provider.name,
+            PactPublication.pact_version_id,
+        )
+        .join(consumer, consumer.id == PactPublication.consumer_id)
+        .join(provider, provider.id == PactPublication.provider_id)
+        .join(Version, Version.id == PactPublication.consumer_version_id)
+        .where(or_(*conditions), repo.is_current_revision())
+    ).tuples()
+    return [
+        matrix.Publication(
+            id=pub_id,
+            consumer_id=consumer_id,
+            consumer_name=consumer_name,
+            consumer_version_id=consumer_version_id,
+            consumer_version_number=consumer_version_number,
+            provider_id=provider_id,
+            provider_name=provider_name,
+            pact_version_id=pact_version_id,
+        )
+        for (
+            pub_id,
+            consumer_id,
+            consumer_name,
+            consumer_version_id,
+            consumer_version_number,
+            provider_id,
+            provider_name,
+            pact_version_id,
+        ) in rows
+    ]
+
+
+def _rows(session: Session, selectors: Sequence[matrix.ResolvedSelector]) -> list[matrix.Row]:
+    version_ids = {s.version_id for s in selectors if s.version_id is not None}
+    whole_ids = {s.pacticipant_id for s in selectors if s.only_pacticipant}
+    single = len({s.pacticipant_id for s in selectors}) <= 1
+    # A verification's provider version is a version of its provider, so "by a version of a
+    # whole pacticipant" is "by that provider": no need to list every one of its versions.
+    by_selected_versions = or_(
+        Verification.provider_version_id.in_(version_ids),
+        Verification.provider_id.in_(whole_ids),
+    )
+    extra_pact_versions: set[int] = set()
+    if single:
+        provider_side = select(Verification.pact_version_id).where(by_selected_versions)
+        extra_pact_versions = set(session.scalars(provider_side).all())
+    pubs = _load_publications(session, version_ids, whole_ids, extra_pact_versions)
+    pact_version_ids = {p.pact_version_id for p in pubs}
+    verifications = repo.latest_verification_rows(
+        session, pact_version_ids, None if single else by_selected_versions
+    )
+    refs = [
+        matrix.VerificationRef(
+            id=verification_id,
+            pact_version_id=pact_version_id,
+            provider_version_id=provider_version_id,
+            provider_version_number=number,
+            success=success,
+        )
+        for verification_id, pact_version_id, provider_version_id, number, success in verifications
+    ]
+    return matrix.build_rows(selectors, pubs, refs)
+
+
+def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
+    """Answer a validated matrix query."""
+    ignores: list[matrix.ResolvedSelector] = []
+    unknown_ignores: list[str] = []
+    for criteria in query.ignore:
+        assert criteria.pacticipant is not None
+        pacticipant = repo.find_pacticipant(session, criteria.pacticipant)
+        if pacticipant is None:
+            unknown_ignores.append(
+                f"any version of {criteria.pacticipant} (no such pacticipant exists)"
+            )
+            continue
+        resolved = _resolve(session, pacticipant, criteria, specified=True)
+        if any(r.missing for r in resolved):
+            unknown_ignores.append(
+                f"version {criteria.version} of {criteria.pacticipant} (no such version exists)"
+            )
+            continue
+        ignores.extend(resolved)
+
+    def flag(selector: matrix.ResolvedSelector) -> matrix.ResolvedSelector:
+        hit = any(
+            i.pacticipant_id == selector.pacticipant_id
+            and (
+                i.only_pacticipant
+                or (i.version_id is not None and i.version_id == selector.version_id)
+            )
+            for i in ignores
+        )
+        return replace(selector, ignore=hit)
+
+    specified: list[matrix.ResolvedSelector] = []
+    for criteria in query.selectors:
+        assert criteria.pacticipant is not None
+        pacticipant = repo.find_pacticipant(session, criteria.pacticipant)
+        assert pacticipant is not None
+        specified.extend(flag(s) for s in _resolve(session, pacticipant, criteria, specified=True))
+    integrations, to_infer = _integrations(session, query, specified)
+    inferred: list[matrix.ResolvedSelector] = []
+    for pacticipant_id in to_infer:
+        pacticipant = session.get_one(Pacticipant, pacticipant_id)
+        criteria = _inferred_criteria(query, pacticipant.name)
+        inferred.extend(flag(s) for s in _resolve(session, pacticipant, criteria, specified=False))
+    selectors = specified + inferred
+    rows = matrix.apply_latest_by(_rows(session, selectors), query.latest_by)
+    # Oldest first, as the Ruby broker lists them (the order clients print).
+    rows = sorted(
+        rows, key=lambda r: (r.publication.consumer_version_id, r.provider_version_id or 0)
+    )
+    rows = matrix.filter_success(rows, query.success)
+    rows = matrix.mark_ignored(rows, ignores)
+    warnings = matrix.selector_warnings(
+        specified,
+        # `latest=true` is how clients ask for inference, not a deployment target.
+        has_target=query.tag is not None or query.environment is not None or query.main_branch,
+        unknown_ignores=unknown_ignores,
+    )
+    status = matrix.summarize(rows, selectors, integrations, warnings=warnings)
+    return MatrixResult(query, status, selectors)
+
+
+def matrix_query(
+    db: Database, query: MatrixQuery, present: Callable[[Session, MatrixResult], R]
+) -> R:
+    with db.read() as session:
+        validate(session, query)
+        return present(session, evaluate(session, query))
+
+
+def environment_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Environment.name)).all())

@@ -1,0 +1,335 @@
+"""[`Pipeline`][pact_pipeline.runner.Pipeline]: the stages wired together for `tasks.py`.
+
+A `Pipeline` resolves, once per `invoke` run, what every stage needs — settings, the
+version and branch, a broker client (starting the embedded broker when no
+`PACT_BROKER_BASE_URL` is given) — and exposes one method per task. Each method wraps its
+stage in [`Output.stage`][pact_pipeline.output.Output.stage] so every stage prints its time.
+
+`ci` is a method rather than a chain of Invoke `pre=` tasks because its stages take
+arguments (environment, whether to deploy) and need one shared version, which Invoke's
+argument-less pre-tasks cannot pass along.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from pact_pipeline import embedded
+from pact_pipeline.broker_client import BrokerClient
+from pact_pipeline.errors import ConfigurationError
+from pact_pipeline.git import Revision, resolve_revision
+from pact_pipeline.output import Output
+from pact_pipeline.settings import BrokerAuth
+from pact_pipeline.stages import environments
+from pact_pipeline.stages.can_i_deploy import Repository, Target, can_i_deploy
+from pact_pipeline.stages.contract_tests import run_tests
+from pact_pipeline.stages.deploy import deploy, record_deployment
+from pact_pipeline.stages.publish import collect_pacts, publish
+from pact_pipeline.stages.verify import verify, verify_pact_url
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import TracebackType
+
+    from pact_pipeline.settings import Settings
+
+
+class Pipeline:
+    """The contract-testing pipeline of this repository, one method per task.
+
+    Use it as a context manager so the broker connection is closed:
+
+        with Pipeline(settings) as pipeline:
+            pipeline.publish()
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        out: Output | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Create the pipeline; nothing runs and no broker is contacted yet.
+
+        Args:
+            settings:
+                The settings.
+
+            out:
+                Where to print (stdout by default).
+
+            sleep:
+                The sleep function for retries (tests pass a fake one).
+        """
+        self.settings = settings
+        self.out = out or Output()
+        self._sleep = sleep
+        self._revision: Revision | None = None
+        self._broker: BrokerClient | None = None
+
+    def __enter__(self) -> Pipeline:
+        """Return the pipeline itself."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the broker connection."""
+        self.close()
+
+    def close(self) -> None:
+        """Close the broker connection, if one was opened."""
+        if self._broker is not None:
+            self._broker.close()
+            self._broker = None
+
+    # -- shared resources -------------------------------------------------------------
+
+    @property
+    def revision(self) -> Revision:
+        """The version and branch of this run (resolved once; warnings printed once)."""
+        if self._revision is None:
+            self._revision = resolve_revision(
+                self.settings.root,
+                commit_override=self.settings.commit_override,
+                branch_override=self.settings.branch_override,
+            )
+            for warning in self._revision.warnings:
+                self.out.warn(warning)
+            self.out.info(
+                f"version {self._revision.version} on branch {self._revision.branch}"
+                + (" (CI)" if self.settings.ci else "")
+            )
+        return self._revision
+
+    @property
+    def broker(self) -> BrokerClient:
+        """The broker client; starts the embedded broker when no broker URL is configured."""
+        if self._broker is None:
+            if self.settings.broker_url:
+                url, auth = self.settings.broker_url, self.settings.auth
+            else:
+                # The embedded broker is local and unauthenticated; credentials meant for a
+                # remote broker must not leak to it (or make it refuse us).
+                url = embedded.ensure_running(self.settings, notify=self.out.info)
+                auth = BrokerAuth()
+            self._broker = BrokerClient(
+                url,
+                auth=auth,
+                attempts=self.settings.broker_retries + 1,
+                sleep=self._sleep,
+                on_retry=self.out.warn,
+            )
+            self.out.info(f"Pact Broker: {url}")
+        return self._broker
+
+    def targets(self, pacticipant: str | None = None, version: str | None = None) -> list[Target]:
+        """The pacticipant versions a can-i-deploy or deploy is about.
+
+        Args:
+            pacticipant:
+                One pacticipant, or `None` for both of this repository's (provider first).
+
+            version:
+                The version, or `None` for this run's version.
+
+        Returns:
+            The targets.
+        """
+        names = [pacticipant] if pacticipant else list(self.settings.pacticipants)
+        number = version or self.revision.version
+        return [Target(name, number) for name in names]
+
+    @property
+    def here(self) -> Repository:
+        """What this checkout can act on: its pacticipants at this run's version."""
+        return Repository(self.settings.consumer, self.settings.provider, self.revision.version)
+
+    # -- one method per task ----------------------------------------------------------
+
+    def test(self, extra_args: Sequence[str] = ()) -> None:
+        """Run the consumer and provider tests (they write `pacts/`)."""
+        with self.out.stage("test"):
+            run_tests(self.settings, self.out, extra_args=extra_args)
+
+    def publish(self, tags: Sequence[str] = ()) -> None:
+        """Publish `pacts/` for this version and branch."""
+        with self.out.stage("publish"):
+            pacts = collect_pacts(self.settings)
+            publish(
+                pacts,
+                self.broker,
+                self.revision,
+                self.out,
+                tags=tags,
+                build_url=self.settings.build_url,
+            )
+
+    def verify(self, *, publish: bool | None = None, allow_empty: bool = False) -> None:
+        """Verify the provider against the broker's selected pacts.
+
+        Args:
+            publish:
+                Publish results; defaults to "only in CI".
+
+            allow_empty:
+                Succeed when no pact is selected.
+        """
+        with self.out.stage("verify"):
+            verify(
+                self.settings,
+                self.broker,
+                self.revision,
+                self.out,
+                publish=self.settings.ci if publish is None else publish,
+                allow_empty=allow_empty,
+            )
+
+    def ci_webhook(self, pact_url: str | None = None, *, publish: bool | None = None) -> None:
+        """Verify the one pact a broker webhook names (`PACT_URL`).
+
+        Args:
+            pact_url:
+                The pact's URL; defaults to `PACT_URL`.
+
+            publish:
+                Publish results; defaults to "only in CI".
+
+        Raises:
+            ConfigurationError:
+                If no pact URL is given.
+        """
+        url = pact_url or self.settings.pact_url
+        if not url:
+            msg = (
+                "ci-webhook needs the pact to verify: set PACT_URL (the webhook's "
+                "${pactbroker.pactUrl}) or pass --pact-url"
+            )
+            raise ConfigurationError(msg)
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            msg = f"ci-webhook needs the pact's URL (http:// or https://), got {url!r}"
+            raise ConfigurationError(msg)
+        with self.out.stage("verify (webhook)"):
+            verify_pact_url(
+                self.settings,
+                self.broker,
+                self.revision,
+                self.out,
+                pact_url=url,
+                publish=self.settings.ci if publish is None else publish,
+            )
+
+    def can_i_deploy(
+        self,
+        environment: str | None = None,
+        *,
+        pacticipant: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Fail unless the broker says the target(s) can be deployed to the environment."""
+        target_environment = environment or self.settings.environment
+        environments.check_known(self.settings, target_environment)
+        with self.out.stage(f"can-i-deploy to {target_environment}"):
+            can_i_deploy(
+                self.settings,
+                self.broker,
+                self.targets(pacticipant, version),
+                target_environment,
+                self.out,
+                here=self.here,
+                sleep=self._sleep,
+            )
+
+    def deploy(
+        self,
+        environment: str | None = None,
+        *,
+        pacticipant: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """can-i-deploy, then record the deployment, for each target in turn."""
+        target_environment = environment or self.settings.environment
+        environments.check_known(self.settings, target_environment)
+        with self.out.stage(f"deploy to {target_environment}"):
+            deploy(
+                self.settings,
+                self.broker,
+                self.targets(pacticipant, version),
+                target_environment,
+                self.out,
+                here=self.here,
+                sleep=self._sleep,
+            )
+
+    def ci(self, environment: str | None = None, *, deploy_any_branch: bool = False) -> None:
+        """Run the whole pipeline, printing a summary at the end even when a stage fails.
+
+        Stages: test; publish the consumer's pacts; verify the provider and publish the
+        results; then for the provider and then the consumer, can-i-deploy and (on the main
+        branch, or with `deploy_any_branch`) deploy.
+
+        Args:
+            environment:
+                Where to deploy; defaults to the configured environment.
+
+            deploy_any_branch:
+                Deploy from any branch, not only the main one.
+        """
+        target_environment = environment or self.settings.environment
+        environments.check_known(self.settings, target_environment)
+        try:
+            self._ci_stages(target_environment, deploy_any_branch=deploy_any_branch)
+        finally:
+            self.out.summary()
+
+    def _ci_stages(self, environment: str, *, deploy_any_branch: bool) -> None:
+        revision = self.revision
+        self.test()
+        self.publish()
+        self.verify(publish=True)
+        deploying = deploy_any_branch or revision.branch == self.settings.main_branch
+        for target in self.targets():
+            with self.out.stage(f"can-i-deploy {target.pacticipant} to {environment}"):
+                can_i_deploy(
+                    self.settings,
+                    self.broker,
+                    [target],
+                    environment,
+                    self.out,
+                    here=self.here,
+                    sleep=self._sleep,
+                )
+            stage = f"deploy {target.pacticipant} to {environment}"
+            if not deploying:
+                self.out.skip(
+                    stage,
+                    f"branch {revision.branch} is not {self.settings.main_branch} "
+                    "(pass --deploy-any-branch to deploy anyway)",
+                )
+                continue
+            with self.out.stage(stage):
+                self.out.info(f"deploying {target} (no real infrastructure in this demo)")
+                record_deployment(self.broker, target, environment, self.out)
+
+    def fake_ci(self, environment: str | None = None, *, deploy_any_branch: bool = False) -> None:
+        """Run `ci` as CI would: CI=true and a unique version (short sha + "+epoch").
+
+        Args:
+            environment:
+                Where to deploy.
+
+            deploy_any_branch:
+                Deploy from any branch.
+        """
+        unique = resolve_revision(
+            self.settings.root, branch_override=self.settings.branch_override, unique=True
+        )
+        self.settings = self.settings.replace(ci=True, commit_override=unique.version)
+        self._revision = None
+        self.ci(environment, deploy_any_branch=deploy_any_branch)

@@ -1,0 +1,1 @@
+"""The pipeline's stages: plain, typed functions, each testable without Invoke."""
