@@ -32,7 +32,7 @@ from bench.server import live_broker
 from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.db import Base, Database, make_engine
 from pact_pipeline.broker.settings import Settings
-from provider.verification import serve
+from pact_pipeline.serving import serve_app
 
 WARMUP = 2
 MIN_SAMPLES = 5
@@ -168,7 +168,7 @@ def count_statements(database_url: str, items: Sequence[Scenario]) -> dict[str, 
     event.listen(db.engine, "before_cursor_execute", count)
     result: dict[str, int] = {}
     try:
-        with serve(app) as base_url, httpx.Client(base_url=base_url, timeout=600) as client:
+        with serve_app(app) as base_url, httpx.Client(base_url=base_url, timeout=600) as client:
             for scenario in items:
                 counter[0] = 0
                 # An index no timed request uses: publish needs a new version number.

@@ -1,14 +1,15 @@
-"""What Pact provider verification of ProductService needs.
+"""ProductService's provider adapter: what Pact verification of this service needs.
 
-Provider verification replays every interaction of a consumer's pact against the real
-service and checks the responses. Three things about ProductService make that more than
-"start the app and point a `Verifier` at it", and this module owns all three so that
-the local tests and the pipeline's ``verify`` stage share one implementation:
+The pipeline verifies a provider through an *adapter* named in the configuration
+(`pipeline.provider.adapter: provider.verification:served_for_verification`): a function
+returning a context manager that serves the app in this process and yields its base URL and
+provider-state handlers ([`ServedProvider`][pact_pipeline.verifier.ServedProvider]). The
+pipeline builds and runs the verifier. Three things about ProductService shape the adapter:
 
-1.  **The app must run in this process.** pact-python runs Python provider-state
-    handlers in a callback server inside the verifying process, and the handlers seed
-    the app's in-memory [`ProductRepository`][provider.repository.ProductRepository].
-    So [`serve`][] runs uvicorn in a daemon thread, not in a subprocess.
+1.  **The app runs in this process.** pact-python calls Python provider-state handlers in
+    the verifying process, and the handlers seed the app's in-memory
+    [`ProductRepository`][provider.repository.ProductRepository]; so the app is served in a
+    thread ([`pact_pipeline.serving.serve_app`][pact_pipeline.serving.serve_app]).
 2.  **Provider states seed the repository.** [`state_handlers`][] maps each state the
     FrontendWebsite pact uses to a handler that replaces the catalogue on ``setup`` and
     restores the default one on ``teardown``.
@@ -20,57 +21,35 @@ the local tests and the pipeline's ``verify`` stage share one implementation:
     same job inside the served app: it refreshes a present ``Authorization`` header and
     leaves an absent one absent, so the 401 interactions still hold.
 
-Typical use, for a broker source::
-
-    with running_provider() as provider:
-        verifier = provider.verifier()
-        verifier.broker_source(broker_url)  # or .add_source(path_or_url)
-        verifier.verify()  # raises RuntimeError on failure; see verifier.output()
-
-and for local pact files, [`verify_local_pacts`][] does all of that and reports a
+For local pact files, [`verify_local_pacts`][] serves the app, verifies and reports a
 [`VerificationResult`][] instead of raising.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
-from urllib.parse import urlsplit
+from typing import Any
 
-import uvicorn
-from pact import Verifier
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pact_pipeline.serving import serve_app
+from pact_pipeline.verifier import (
+    ServedProvider,
+    StateAction,
+    StateHandler,
+    make_verifier,
+    run,
+)
 from provider.app import create_app
 from provider.models import Product
 from provider.repository import DEFAULT_PRODUCTS, ProductRepository
 
 PROVIDER_NAME = "ProductService"
 """The pacticipant name consumers use for this service in their pacts."""
-
-DEFAULT_STARTUP_TIMEOUT = 10.0
-"""Seconds [`serve`][] waits for uvicorn to accept connections."""
-
-StateAction = Literal["setup", "teardown"]
-
-
-class StateHandler(Protocol):
-    """A provider-state handler in the form pact-python 4 calls for a dict of states.
-
-    pact-python passes arguments **by name** (``pact._util.apply_args``), so the
-    parameters must be called ``action`` and ``parameters``.
-    """
-
-    def __call__(self, action: StateAction, parameters: dict[str, Any] | None) -> None:
-        """Set up (``action == "setup"``) or tear down the state."""
-
 
 AppFactory = Callable[[ProductRepository], ASGIApp]
 """Builds the app under test around a repository; [`create_app`][provider.app.create_app]
@@ -127,78 +106,6 @@ def verification_app(
     return FreshAuthorizationMiddleware(app_factory(repository))
 
 
-@contextmanager
-def serve(
-    app: ASGIApp,
-    host: str = "127.0.0.1",
-    *,
-    startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
-) -> Iterator[str]:
-    """Run an ASGI app with uvicorn in a daemon thread of this process.
-
-    The listening socket is bound before uvicorn starts (to port 0), so there is no
-    window in which another process can take the port between choosing and using it.
-
-    Args:
-        app: The ASGI application.
-        host: Interface to listen on. The verifier must be given the same host.
-        startup_timeout: Seconds to wait for the server to be ready.
-
-    Yields:
-        The base URL, e.g. ``http://127.0.0.1:54321``.
-
-    Raises:
-        RuntimeError: If the server stopped or was not ready within ``startup_timeout``
-            (for example because the app's lifespan startup failed).
-    """
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit TCP_NODELAY from the listening socket. uvicorn sets it
-    # only on sockets it binds itself; without it, Nagle's algorithm holds back each
-    # response's body behind its headers until the client's delayed ACK (~40 ms).
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, 0))
-    port: int = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_config=None,  # leave the host process's logging configuration alone
-        log_level="warning",
-        access_log=False,
-        lifespan="auto",
-        ws="none",
-    )
-    server = uvicorn.Server(config)
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        # uvicorn exits a failed startup with sys.exit(); keep it (and anything else)
-        # from escaping the thread so the caller can report it instead.
-        try:
-            server.run(sockets=[sock])
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name=f"uvicorn-{host}:{port}", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while not server.started:
-            if not thread.is_alive():
-                cause = failure[0] if failure else None
-                msg = f"uvicorn stopped before serving on {host}:{port}"
-                raise RuntimeError(msg) from cause
-            if time.monotonic() > deadline:
-                msg = f"uvicorn was not ready on {host}:{port} after {startup_timeout}s"
-                raise RuntimeError(msg)
-            time.sleep(0.01)
-        url_host = f"[{host}]" if ":" in host else host
-        yield f"http://{url_host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=startup_timeout)
-        sock.close()
-
-
 def _catalogue(
     predicate: Callable[[Product], bool],
 ) -> Callable[[], Iterable[Product]]:
@@ -246,75 +153,24 @@ def state_handlers(repository: ProductRepository) -> dict[str, StateHandler]:
     return {state: handler_for(products) for state, products in PROVIDER_STATES.items()}
 
 
-def make_verifier(
-    base_url: str,
-    *,
-    repository: ProductRepository,
-    name: str = PROVIDER_NAME,
-) -> Verifier:
-    """Create a Verifier for a served ProductService, with its state handlers.
-
-    Add the pacts to check (``add_source`` or ``broker_source``) and, in CI, publishing
-    options; then call ``verify()``.
-
-    Args:
-        base_url: Where the app is served (from [`serve`][]).
-        repository: The repository of that app, for the state handlers.
-        name: Provider name as it appears in the pacts.
-
-    Returns:
-        The configured Verifier. Its host is taken from ``base_url``, because
-        pact-python rejects a transport URL whose host differs from the Verifier's.
-
-    Raises:
-        ValueError: If ``base_url`` has no host.
-    """
-    host = urlsplit(base_url).hostname
-    if not host:
-        msg = f"base_url has no host: {base_url!r}"
-        raise ValueError(msg)
-    return (
-        Verifier(name, host=host)
-        .add_transport(url=base_url)
-        .state_handler(state_handlers(repository), teardown=True)
-    )
-
-
-@dataclass(frozen=True)
-class RunningProvider:
-    """A ProductService being served for verification (see [`running_provider`][]).
-
-    Attributes:
-        base_url: Where it is served.
-        repository: Its repository, which the state handlers seed.
-    """
-
-    base_url: str
-    repository: ProductRepository
-
-    def verifier(self, name: str = PROVIDER_NAME) -> Verifier:
-        """Create a Verifier for this provider; see [`make_verifier`][]."""
-        return make_verifier(self.base_url, repository=self.repository, name=name)
-
-
 @contextmanager
-def running_provider(
-    app_factory: AppFactory = create_app,
-    *,
-    host: str = "127.0.0.1",
-) -> Iterator[RunningProvider]:
-    """Serve a fresh ProductService for verification.
+def served_for_verification(
+    app_factory: AppFactory = create_app, *, host: str = "127.0.0.1"
+) -> Iterator[ServedProvider]:
+    """Serve a fresh ProductService for verification: the pipeline's provider adapter.
 
     Args:
-        app_factory: Builds the service around a new repository.
+        app_factory: Builds the service around a new repository (a variant lets a test
+            verify a changed service).
         host: Interface to listen on.
 
     Yields:
-        The running provider; it stops when the block exits.
+        The served provider, with handlers that seed its repository; it stops when the
+        block exits.
     """
     repository = ProductRepository()
-    with serve(verification_app(repository, app_factory), host) as base_url:
-        yield RunningProvider(base_url=base_url, repository=repository)
+    with serve_app(verification_app(repository, app_factory), host) as base_url:
+        yield ServedProvider(base_url=base_url, state_handlers=state_handlers(repository))
 
 
 @dataclass(frozen=True)
@@ -362,16 +218,11 @@ def verify_local_pacts(
     if not source.exists():
         msg = f"No pact file or directory at {source}"
         raise FileNotFoundError(msg)
-    with running_provider(app_factory) as provider:
-        verifier = provider.verifier(name).add_source(source)
-        try:
-            verifier.verify()
-        except RuntimeError:
-            passed = False
-        else:
-            passed = True
+    with served_for_verification(app_factory) as served:
+        verifier = make_verifier(name, served).add_source(source)
+        outcome = run(verifier)
         output = str(verifier.output(strip_ansi=True))
-        results = verifier.results
+    passed, results = outcome.passed, outcome.results
     if passed and not results.get("interactionResults"):
         # The verifier passes when it finds nothing to verify (even with
         # set_error_on_empty_pact); a contract check that checked nothing is a failure.

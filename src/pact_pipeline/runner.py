@@ -143,13 +143,24 @@ class Pipeline:
             The targets.
         """
         names = [pacticipant] if pacticipant else list(self.settings.pacticipants)
+        if not names:
+            msg = (
+                "this repository declares no pacticipant: set pipeline.consumer and/or "
+                "pipeline.provider in invoke.yaml, or pass --pacticipant"
+            )
+            raise ConfigurationError(msg)
         number = version or self.revision.version
         return [Target(name, number) for name in names]
 
     @property
     def here(self) -> Repository:
         """What this checkout can act on: its pacticipants at this run's version."""
-        return Repository(self.settings.consumer, self.settings.provider, self.revision.version)
+        consumer, provider = self.settings.consumer, self.settings.provider
+        return Repository(
+            consumer.name if consumer else None,
+            provider.name if provider else None,
+            self.revision.version,
+        )
 
     # -- one method per task ----------------------------------------------------------
 
@@ -270,9 +281,10 @@ class Pipeline:
     def ci(self, environment: str | None = None, *, deploy_any_branch: bool = False) -> None:
         """Run the whole pipeline, printing a summary at the end even when a stage fails.
 
-        Stages: test; publish the consumer's pacts; verify the provider and publish the
-        results; then for the provider and then the consumer, can-i-deploy and (on the main
-        branch, or with `deploy_any_branch`) deploy.
+        Stages, as far as this repository declares a consumer and a provider: test; publish
+        the consumer's pacts; verify the provider and publish the results; then for the
+        provider and then the consumer, can-i-deploy and (on the main branch, or with
+        `deploy_any_branch`) deploy.
 
         Args:
             environment:
@@ -291,8 +303,12 @@ class Pipeline:
     def _ci_stages(self, environment: str, *, deploy_any_branch: bool) -> None:
         revision = self.revision
         self.test()
-        self.publish()
-        self.verify(publish=True)
+        if self.settings.consumer is not None:
+            self.publish()
+        if self.settings.provider is not None:
+            # A provider built before any consumer published has nothing to verify yet; its
+            # version is still recorded, so it can deploy ("no consumers yet").
+            self.verify(publish=True, allow_empty=self.settings.consumer is None)
         deploying = deploy_any_branch or revision.branch == self.settings.main_branch
         for target in self.targets():
             with self.out.stage(f"can-i-deploy {target.pacticipant} to {environment}"):

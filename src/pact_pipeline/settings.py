@@ -1,78 +1,81 @@
-"""Pipeline settings, read from Invoke's configuration and the environment.
+"""The pipeline's settings, declared once: fields, defaults, variables, checks and the docs table.
 
 Precedence, highest first:
 
-1. the standard Pact and CI environment variables (`PACT_BROKER_BASE_URL`,
-   `PACT_BROKER_TOKEN`, `PACT_BROKER_USERNAME`/`PACT_BROKER_PASSWORD`, `CI`, `GIT_COMMIT`,
-   `GIT_BRANCH`, `BUILD_URL`, GitHub Actions' `GITHUB_*`) and the pipeline's own
-   `PACT_PIPELINE_*` variables;
-2. the `pipeline` section of Invoke's configuration (`invoke.yaml`, `INVOKE_PIPELINE_*`,
-   or `ns.configure` in `tasks.py`);
-3. the defaults in [`DEFAULTS`][pact_pipeline.settings.DEFAULTS].
+1. environment variables: the pipeline's own `PACT_PIPELINE_*` and the standard Pact and CI
+   ones (`PACT_BROKER_BASE_URL`, `PACT_BROKER_TOKEN`, `PACT_BROKER_USERNAME`/`PASSWORD`, `CI`,
+   `GIT_COMMIT`, `GIT_BRANCH`, `BUILD_URL`, `PACT_URL`, GitHub Actions' `GITHUB_*`);
+2. the `pipeline` section of Invoke's configuration (`invoke.yaml` beside `tasks.py`,
+   `INVOKE_PIPELINE_*`, or `ns.configure`), which is also where a repository declares its
+   pacticipants (`pipeline.consumer`, `pipeline.provider`);
+3. the defaults below.
 
-The environment wins over Invoke's configuration because CI systems and the Pact tooling
-(the CLI, pact-python's `Verifier`) all speak these variables; a value exported for them
-must mean the same thing here.
-
-Settings are an immutable value built once per task by
-[`load_settings`][pact_pipeline.settings.load_settings]; nothing is read at import time, so tests
-pass their own mappings.
+The environment wins because CI systems and the Pact tooling (the CLI, pact-python's
+`Verifier`) all speak these variables: a value exported for them must mean the same here.
+Settings are built once per task by [`load_settings`][pact_pipeline.settings.load_settings];
+nothing is read at import time, and a `Settings(...)` built directly reads no environment.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
+from pydantic_settings.sources.utils import parse_env_vars
 
 from pact_pipeline.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-#: Defaults of the `pipeline` configuration section; `tasks.py` registers them with
-#: `ns.configure({"pipeline": DEFAULTS})` so `INVOKE_PIPELINE_*` variables can override them.
-DEFAULTS: dict[str, Any] = {
-    "consumer": "FrontendWebsite",
-    "provider": "ProductService",
-    "pacts_dir": "pacts",
-    "main_branch": "main",
-    "environment": "prod",
-    "environments": ["test", "prod"],
-    "wip_since": "2024-01-01",
-    "can_i_deploy_retries": 3,
-    "can_i_deploy_interval": 5.0,
-    "broker_url": "",
-    "broker_retries": 3,
-    "broker_port": 9292,
-    "broker_dir": ".pact-broker",
-    "broker_start_timeout": 30.0,
-}
+    from pydantic_settings import PydanticBaseSettingsSource
 
 #: Environments recorded in the broker as production environments.
 PRODUCTION_ENVIRONMENTS = frozenset({"prod", "production"})
 
-_N = TypeVar("_N", int, float)
 
-_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+class ConsumerSettings(BaseModel):
+    """A consumer this repository builds (`pipeline.consumer`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="its pacticipant name")
+    tests: tuple[str, ...] = Field(
+        default=(), description="pytest arguments that run its Pact tests (paths, `-k …`)"
+    )
+    command: str | None = Field(
+        default=None, description="or a shell command that runs them (gets `PACT_DIR`)"
+    )
+
+
+class ProviderSettings(BaseModel):
+    """A provider this repository builds and verifies (`pipeline.provider`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="its pacticipant name")
+    adapter: str = Field(
+        description="`module:function` serving the app for verification, with its states"
+    )
+    tests: tuple[str, ...] = Field(default=(), description="pytest arguments of its own tests")
 
 
 @dataclass(frozen=True)
 class BrokerAuth:
-    """Credentials for the Pact Broker: a bearer token, or basic auth, or none.
-
-    Attributes:
-        token:
-            A bearer token (PactFlow, or a broker behind a token-checking proxy).
-
-        username:
-            The basic-auth user name (the OSS Pact Broker).
-
-        password:
-            The basic-auth password.
-    """
+    """Credentials for the Pact Broker: a bearer token, or basic auth, or none."""
 
     token: str | None = None
     username: str | None = None
@@ -84,126 +87,209 @@ class BrokerAuth:
         return bool(self.token or self.username or self.password)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the pipeline stages need to know about this repository and its CI.
+def _variable(*names: str) -> AliasChoices:
+    """A field read from these environment variables (and by its own name from config)."""
+    return AliasChoices(*names)
 
-    Attributes:
-        root:
-            The repository root (where `tasks.py` lives).
 
-        broker_url:
-            The Pact Broker to use, or `None` to start and use the embedded broker.
+#: The environment the settings are read from while `load_settings` runs (none otherwise).
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("pact_pipeline_environ", default=None)
 
-        auth:
-            Broker credentials.
 
-        ci:
-            Whether we run in CI (`CI` is set): verification results are published only then
-            (or with `--publish`), so laptops do not pollute the broker.
+class _Environ(EnvSettingsSource):
+    """The environment variables given to `load_settings`, not necessarily `os.environ`."""
 
-        commit_override:
-            `GIT_COMMIT`: the version to use instead of the short git sha.
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            _ENVIRON.get() or {},
+            self.case_sensitive,
+            self.env_ignore_empty,
+            self.env_parse_none_str,
+        )
 
-        branch_override:
-            `GIT_BRANCH` (or the branch GitHub Actions builds): the branch to use instead of
-            git's current branch.
 
-        build_url:
-            The CI build's URL, attached to published pacts and verification results.
+class Settings(BaseSettings):
+    """Everything the stages need to know about this repository and its CI."""
 
-        pact_url:
-            `PACT_URL`: the one pact a broker webhook asks `ci-webhook` to verify.
+    model_config = SettingsConfigDict(
+        env_prefix="PACT_PIPELINE_",
+        env_ignore_empty=True,  # CI templates often export `X=`: empty means unset
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+    )
 
-        consumer:
-            The consumer pacticipant of this repository.
+    root: Path = Field(description="the repository root (where `tasks.py` is)")
+    consumer: ConsumerSettings | None = Field(default=None, description="the consumer built here")
+    provider: ProviderSettings | None = Field(default=None, description="the provider built here")
+    main_branch: str = Field(default="main", description="the branch `ci` deploys from")
+    environment: str = Field(default="prod", description="environment for can-i-deploy and deploy")
+    environments: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("test", "prod"),
+        min_length=1,
+        description="environments the pipeline may deploy to (created on first use)",
+    )
+    pacts_dir: Path = Field(
+        default=Path("pacts"),
+        validate_default=True,
+        description="where the consumer's tests write its pact files",
+    )
+    wip_since: date = Field(
+        default=date(2024, 1, 1),
+        description="include work-in-progress pacts published since this date",
+    )
+    can_i_deploy_retries: int = Field(
+        default=3,
+        ge=0,
+        description="how often can-i-deploy asks again while its answer is unknown *and* a "
+        "verification can still arrive; with nothing to wait for it answers at once",
+    )
+    can_i_deploy_interval: float = Field(
+        default=5.0, ge=0, description="seconds between those retries"
+    )
+    broker_url: str | None = Field(
+        default=None,
+        validation_alias=_variable("PACT_BROKER_BASE_URL", "broker_url"),
+        description="the broker to use instead of the embedded one (`http://` or `https://`)",
+    )
+    broker_retries: int = Field(
+        default=3, ge=0, description="retries (with back-off) of broker calls on errors and 5xx"
+    )
+    broker_port: int = Field(default=9292, ge=1, le=65535, description="the embedded broker's port")
+    broker_dir: Path = Field(
+        default=Path(".pact-broker"),
+        validate_default=True,
+        description="the embedded broker's data: database, log, pid file and instance id",
+    )
+    broker_start_timeout: float = Field(
+        default=30.0, ge=0, description="seconds to wait for the embedded broker to start"
+    )
+    # The standard variables of Pact and CI: environment only.
+    token: str | None = Field(default=None, validation_alias=_variable("PACT_BROKER_TOKEN"))
+    username: str | None = Field(default=None, validation_alias=_variable("PACT_BROKER_USERNAME"))
+    password: str | None = Field(default=None, validation_alias=_variable("PACT_BROKER_PASSWORD"))
+    ci: bool = Field(default=False, validation_alias=_variable("CI", "ci"))
+    commit_override: str | None = Field(
+        default=None, validation_alias=_variable("GIT_COMMIT", "commit_override")
+    )
+    branch_override: str | None = Field(
+        default=None, validation_alias=_variable("GIT_BRANCH", "branch_override")
+    )
+    build_url: str | None = Field(
+        default=None, validation_alias=_variable("BUILD_URL", "build_url")
+    )
+    pact_url: str | None = Field(default=None, validation_alias=_variable("PACT_URL", "pact_url"))
 
-        provider:
-            The provider pacticipant of this repository.
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment first, then Invoke's configuration (passed as arguments)."""
+        del env_settings, dotenv_settings, file_secret_settings  # not os.environ, no files
+        return _Environ(settings_cls), init_settings
 
-        pacts_dir:
-            Where the consumer tests write pact files.
+    @field_validator("environments", mode="before")
+    @classmethod
+    def _split_names(cls, value: Any) -> Any:
+        """Accept a list (Invoke config) or a comma-separated string (environment)."""
+        items = value.split(",") if isinstance(value, str) else value
+        return tuple(str(item).strip() for item in items if str(item).strip())
 
-        main_branch:
-            The branch deployments are made from.
+    @field_validator("broker_url")
+    @classmethod
+    def _has_a_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            msg = "must start with http:// or https://"
+            raise ValueError(msg)
+        return value.rstrip("/") if value else value
 
-        environment:
-            The default environment for can-i-deploy and deploy.
+    @field_validator("ci", mode="before")
+    @classmethod
+    def _truthy(cls, value: Any) -> bool:
+        return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
-        environments:
-            The environments this pipeline may deploy to; they are created in the broker on
-            first use, any other name is rejected as unknown.
-
-        wip_since:
-            Include work-in-progress pacts published after this date (`YYYY-MM-DD`).
-
-        can_i_deploy_retries:
-            How many times can-i-deploy asks again while the answer is unknown.
-
-        can_i_deploy_interval:
-            Seconds between those retries.
-
-        broker_retries:
-            How many times a broker request is retried on connection errors and 5xx.
-
-        broker_port:
-            The embedded broker's port.
-
-        broker_dir:
-            The embedded broker's data directory (database, log, pid file).
-
-        broker_start_timeout:
-            Seconds to wait for the embedded broker to answer its heartbeat.
-    """
-
-    root: Path
-    broker_url: str | None = None
-    auth: BrokerAuth = BrokerAuth()
-    ci: bool = False
-    commit_override: str | None = None
-    branch_override: str | None = None
-    build_url: str | None = None
-    pact_url: str | None = None
-    consumer: str = DEFAULTS["consumer"]
-    provider: str = DEFAULTS["provider"]
-    pacts_dir: Path = Path(DEFAULTS["pacts_dir"])
-    main_branch: str = DEFAULTS["main_branch"]
-    environment: str = DEFAULTS["environment"]
-    environments: tuple[str, ...] = tuple(DEFAULTS["environments"])
-    wip_since: str = DEFAULTS["wip_since"]
-    can_i_deploy_retries: int = DEFAULTS["can_i_deploy_retries"]
-    can_i_deploy_interval: float = DEFAULTS["can_i_deploy_interval"]
-    broker_retries: int = DEFAULTS["broker_retries"]
-    broker_port: int = DEFAULTS["broker_port"]
-    broker_dir: Path = Path(DEFAULTS["broker_dir"])
-    broker_start_timeout: float = DEFAULTS["broker_start_timeout"]
+    @field_validator("pacts_dir", "broker_dir")
+    @classmethod
+    def _under_root(cls, value: Path, info: ValidationInfo) -> Path:
+        """Relative directories are relative to the repository root."""
+        root = info.data.get("root")
+        path = value.expanduser()
+        if not path.is_absolute() and isinstance(root, Path):
+            path = root / path
+        embedded = info.field_name == "broker_dir" and info.data.get("broker_url") is None
+        if embedded and path.is_file():
+            msg = "must be a directory for the embedded broker's data, not a file"
+            raise ValueError(msg)
+        return path
 
     @property
-    def pacticipants(self) -> tuple[str, str]:
+    def auth(self) -> BrokerAuth:
+        """The broker credentials."""
+        return BrokerAuth(token=self.token, username=self.username, password=self.password)
+
+    @property
+    def pacticipants(self) -> tuple[str, ...]:
         """The pacticipants this repository builds, provider first.
 
         The provider comes first because a consumer can only be deployed once the provider
         version it was verified against is in the environment.
         """
-        return (self.provider, self.consumer)
+        return tuple(side.name for side in (self.provider, self.consumer) if side is not None)
+
+    def require_consumer(self, task: str) -> ConsumerSettings:
+        """This repository's consumer, for a task that needs one.
+
+        Raises:
+            ConfigurationError:
+                If none is declared.
+        """
+        if self.consumer is None:
+            msg = (
+                f"{task} needs a consumer: declare pipeline.consumer (its name and how its "
+                "Pact tests run) in invoke.yaml"
+            )
+            raise ConfigurationError(msg)
+        return self.consumer
+
+    def require_provider(self, task: str) -> ProviderSettings:
+        """This repository's provider, for a task that needs one.
+
+        Raises:
+            ConfigurationError:
+                If none is declared.
+        """
+        if self.provider is None:
+            msg = (
+                f"{task} needs a provider: declare pipeline.provider (its name and its "
+                "adapter, module:function) in invoke.yaml"
+            )
+            raise ConfigurationError(msg)
+        return self.provider
 
     def replace(self, **changes: Any) -> Settings:
-        """Return a copy with some fields changed (e.g. `ci=True` for fake-ci)."""
-        return dataclasses.replace(self, **changes)
+        """Return a copy with some fields changed (e.g. `ci=True` for fake-ci), checked again.
+
+        Raises:
+            ConfigurationError:
+                If a changed value cannot work (e.g. `invoke broker --port 70000`).
+        """
+        try:
+            return Settings(**{**self.model_dump(), **changes})
+        except ValidationError as error:
+            raise ConfigurationError(describe(error, {})) from None
 
 
-def load_settings(
-    config: Mapping[str, Any],
-    environ: Mapping[str, str],
-    *,
-    root: Path,
-) -> Settings:
+def load_settings(config: Mapping[str, Any], environ: Mapping[str, str], *, root: Path) -> Settings:
     """Build the settings from Invoke's `pipeline` config section and the environment.
 
     Args:
         config:
-            The `pipeline` section of Invoke's configuration (missing keys use
-            [`DEFAULTS`][pact_pipeline.settings.DEFAULTS]).
+            The `pipeline` section of Invoke's configuration.
 
         environ:
             The environment variables (normally `os.environ`).
@@ -216,120 +302,77 @@ def load_settings(
 
     Raises:
         ConfigurationError:
-            If a value has the wrong type (e.g. a non-numeric retry count).
+            Naming the first setting that cannot work, where it came from and its value.
     """
-    merged = {**DEFAULTS, **dict(config)}
-
-    def pick(env_name: str, key: str) -> Any:
-        value = _non_empty(environ.get(env_name))
-        return value if value is not None else merged[key]
-
-    settings = Settings(
-        root=root,
-        broker_url=_non_empty(environ.get("PACT_BROKER_BASE_URL"))
-        or _non_empty(str(merged["broker_url"])),
-        auth=BrokerAuth(
-            token=_non_empty(environ.get("PACT_BROKER_TOKEN")),
-            username=_non_empty(environ.get("PACT_BROKER_USERNAME")),
-            password=_non_empty(environ.get("PACT_BROKER_PASSWORD")),
-        ),
-        ci=_truthy(environ.get("CI")),
-        commit_override=_non_empty(environ.get("GIT_COMMIT")),
-        branch_override=_non_empty(environ.get("GIT_BRANCH")) or github_branch(environ),
-        build_url=build_url_from(environ),
-        pact_url=_non_empty(environ.get("PACT_URL")),
-        consumer=str(merged["consumer"]),
-        provider=str(merged["provider"]),
-        pacts_dir=_under(root, str(pick("PACT_PIPELINE_PACTS_DIR", "pacts_dir"))),
-        main_branch=str(merged["main_branch"]),
-        environment=str(pick("PACT_PIPELINE_ENVIRONMENT", "environment")),
-        environments=_names(pick("PACT_PIPELINE_ENVIRONMENTS", "environments")),
-        wip_since=str(pick("PACT_PIPELINE_WIP_SINCE", "wip_since")),
-        can_i_deploy_retries=_number(
-            int,
-            "PACT_PIPELINE_CAN_I_DEPLOY_RETRIES",
-            pick("PACT_PIPELINE_CAN_I_DEPLOY_RETRIES", "can_i_deploy_retries"),
-        ),
-        can_i_deploy_interval=_number(
-            float,
-            "PACT_PIPELINE_CAN_I_DEPLOY_INTERVAL",
-            pick("PACT_PIPELINE_CAN_I_DEPLOY_INTERVAL", "can_i_deploy_interval"),
-        ),
-        broker_retries=_number(
-            int,
-            "PACT_PIPELINE_BROKER_RETRIES",
-            pick("PACT_PIPELINE_BROKER_RETRIES", "broker_retries"),
-        ),
-        broker_port=_number(
-            int, "PACT_PIPELINE_BROKER_PORT", pick("PACT_PIPELINE_BROKER_PORT", "broker_port")
-        ),
-        broker_dir=_under(root, str(pick("PACT_PIPELINE_BROKER_DIR", "broker_dir"))),
-        broker_start_timeout=_number(
-            float,
-            "PACT_PIPELINE_BROKER_START_TIMEOUT",
-            pick("PACT_PIPELINE_BROKER_START_TIMEOUT", "broker_start_timeout"),
-        ),
-    )
-    check(settings)
-    return settings
+    github = {"GIT_BRANCH": github_branch(environ), "BUILD_URL": build_url_from(environ)}
+    given = {name: value for name, value in environ.items() if value.strip()}
+    token = _ENVIRON.set({**{k: v for k, v in github.items() if v}, **given})
+    try:
+        return Settings(**{**dict(config), "root": root})
+    except ValidationError as error:
+        raise ConfigurationError(describe(error, environ)) from None
+    finally:
+        _ENVIRON.reset(token)
 
 
-def check(settings: Settings) -> None:
-    """Reject settings that cannot work, before any stage runs on them.
+def describe(error: ValidationError, environ: Mapping[str, str]) -> str:
+    """One line for the first problem: the setting as the user set it, the problem, the value."""
+    first = error.errors()[0]
+    location = [str(part) for part in first["loc"]]
+    head = location[0] if location else ""
+    field = Settings.model_fields.get(head)
+    names = variable_names(head, field) if field is not None else [head]
+    where = next((name for name in names if environ.get(name, "").strip()), None)
+    where = where or ("pipeline." + ".".join(location) if head.islower() else head)
+    message = str(first["msg"]).removeprefix("Value error, ")
+    value = first.get("input")
+    shown = f", got {value!r}" if isinstance(value, str | int | float) else ""
+    return f"{where}: {message[:1].lower()}{message[1:]}{shown}"
 
-    Args:
-        settings:
-            The settings.
 
-    Raises:
-        ConfigurationError:
-            Naming the first setting that cannot work.
-    """
-    url = settings.broker_url
-    if url is not None and urlsplit(url).scheme not in ("http", "https"):
-        msg = f"PACT_BROKER_BASE_URL must start with http:// or https://, got {url!r}"
-        raise ConfigurationError(msg)
-    if not 0 < settings.broker_port < 65536:
-        msg = (
-            "the embedded broker's port (PACT_PIPELINE_BROKER_PORT, pipeline.broker_port or "
-            f"--port) must be 1-65535, got {settings.broker_port}"
-        )
-        raise ConfigurationError(msg)
-    for name, value in (
-        ("PACT_PIPELINE_CAN_I_DEPLOY_RETRIES", settings.can_i_deploy_retries),
-        ("PACT_PIPELINE_CAN_I_DEPLOY_INTERVAL", settings.can_i_deploy_interval),
-        ("PACT_PIPELINE_BROKER_RETRIES", settings.broker_retries),
-        ("PACT_PIPELINE_BROKER_START_TIMEOUT", settings.broker_start_timeout),
-    ):
-        if value < 0:
-            msg = f"{name} must not be negative, got {value}"
-            raise ConfigurationError(msg)
-    if url is None and settings.broker_dir.exists() and not settings.broker_dir.is_dir():
-        msg = (
-            f"PACT_PIPELINE_BROKER_DIR must be a directory for the embedded broker's data, "
-            f"but {settings.broker_dir} is a file"
-        )
-        raise ConfigurationError(msg)
-    if not settings.environments:
-        msg = "PACT_PIPELINE_ENVIRONMENTS must name at least one environment"
-        raise ConfigurationError(msg)
+def variable_names(name: str, field: Any) -> list[str]:
+    """The environment variables a field is read from."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [str(choice) for choice in alias.choices if str(choice).isupper()]
+    return [f"PACT_PIPELINE_{name.upper()}"]
+
+
+#: Fields of the `pipeline` section a user sets (the rest are the environment's, or `root`).
+_DOCUMENTED_ELSEWHERE = {"root", "token", "username", "password", "ci", "commit_override"}
+_DOCUMENTED_ELSEWHERE |= {"branch_override", "build_url", "pact_url"}
+
+
+def settings_table() -> str:
+    """The README's table of the pipeline's settings, made from the declarations above."""
+    rows = ["| `pipeline.` key | variable | default | meaning |", "| --- | --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        if name in _DOCUMENTED_ELSEWHERE:
+            continue
+        variables = ", ".join(f"`{v}`" for v in variable_names(name, field))
+        if name in ("consumer", "provider"):
+            variables = ""
+        default = _shown_default(field.default)
+        rows.append(f"| `{name}` | {variables} | {default} | {field.description} |")
+    for section, model in (("consumer", ConsumerSettings), ("provider", ProviderSettings)):
+        for name, field in model.model_fields.items():
+            default = "(required)" if field.is_required() else _shown_default(field.default)
+            rows.append(f"| `{section}.{name}` | | {default} | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+def _shown_default(value: Any) -> str:
+    if value is None or value == ():
+        return "(unset)"
+    if isinstance(value, tuple):
+        return "`" + ",".join(map(str, value)) + "`"
+    return f"`{value}`"
 
 
 def build_url_from(environ: Mapping[str, str]) -> str | None:
-    """Find the CI build's URL: `BUILD_URL` (Jenkins & co) or GitHub Actions' run URL.
-
-    Args:
-        environ:
-            The environment variables.
-
-    Returns:
-        The URL, or `None` outside CI.
-    """
-    explicit = _non_empty(environ.get("BUILD_URL"))
-    if explicit:
-        return explicit
+    """GitHub Actions' run URL, when the build runs there (`BUILD_URL` wins over it)."""
     server, repository, run_id = (
-        _non_empty(environ.get(name))
+        (environ.get(name) or "").strip()
         for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
     )
     if server and repository and run_id:
@@ -338,7 +381,7 @@ def build_url_from(environ: Mapping[str, str]) -> str | None:
 
 
 def github_branch(environ: Mapping[str, str]) -> str | None:
-    """Find the branch GitHub Actions builds, since its checkouts are often a detached HEAD.
+    """The branch GitHub Actions builds, since its checkouts are often a detached HEAD.
 
     Args:
         environ:
@@ -347,39 +390,14 @@ def github_branch(environ: Mapping[str, str]) -> str | None:
     Returns:
         The pull request's head branch, the pushed branch, or `None` (not GitHub, or a tag).
     """
-    head_ref = _non_empty(environ.get("GITHUB_HEAD_REF"))
+    head_ref = (environ.get("GITHUB_HEAD_REF") or "").strip()
     if head_ref:
         return head_ref
     if environ.get("GITHUB_REF_TYPE") == "branch":
-        return _non_empty(environ.get("GITHUB_REF_NAME"))
+        return (environ.get("GITHUB_REF_NAME") or "").strip() or None
     return None
 
 
-def _non_empty(value: str | None) -> str | None:
-    """Treat empty and whitespace-only values as unset, as CI templates often export `X=`."""
-    if value is None or not value.strip():
-        return None
-    return value.strip()
-
-
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in _TRUE_WORDS
-
-
-def _under(root: Path, path: str) -> Path:
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else root / candidate
-
-
-def _names(value: Any) -> tuple[str, ...]:
-    """Accept a list (Invoke config) or a comma-separated string (environment)."""
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return tuple(name.strip() for name in map(str, items) if name.strip())
-
-
-def _number(kind: type[_N], name: str, value: Any) -> _N:
-    try:
-        return kind(value)
-    except (TypeError, ValueError):
-        msg = f"{name} must be a number, got {value!r}"
-        raise ConfigurationError(msg) from None
+if __name__ == "__main__":
+    # `python -m pact_pipeline.settings` prints the README's settings table.
+    print(settings_table(), end="")  # noqa: T201

@@ -30,7 +30,7 @@ from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.testing import reset_database, simple_pact
-from provider.verification import serve
+from pact_pipeline.serving import serve_app
 
 
 @dataclass
@@ -409,7 +409,7 @@ def broker_factory(tmp_path: Path) -> Iterator[BrokerFactory]:
             app = create_app(
                 Settings(database_url=url, **overrides), database=db, webhooks_enabled=False
             )
-            base_url = stack.enter_context(serve(app))
+            base_url = stack.enter_context(serve_app(app))
             client = stack.enter_context(httpx.Client(base_url=base_url, timeout=30))
             return LiveBroker(base_url, db, client)
 

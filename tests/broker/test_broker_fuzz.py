@@ -27,7 +27,7 @@ from pact_pipeline.broker.app import STORAGE_REFUSAL, create_app
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.testing import TestData, reset_database
-from provider.verification import serve
+from pact_pipeline.serving import serve_app
 from tests.broker.broker_support import LiveBroker, database_url
 
 QUICK_EXAMPLES = 4
@@ -72,7 +72,7 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBroker
     data.create_verification("2").create_consumer_version_tag("main")
     data.create_environment("prod", production=True).deploy("Foo", "1", "prod")
     data.create_webhook()
-    with serve(app) as base_url, httpx.Client(base_url=base_url) as client:
+    with serve_app(app) as base_url, httpx.Client(base_url=base_url) as client:
         yield LiveBroker(base_url, db, client)
     db.dispose()
     statuses = {k: v for k, v in sorted(TALLY.items()) if k != "cases"}

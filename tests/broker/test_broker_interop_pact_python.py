@@ -13,9 +13,10 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from pact_pipeline.verifier import make_verifier
 from provider.app import create_app
 from provider.repository import ProductRepository
-from provider.verification import running_provider
+from provider.verification import served_for_verification
 from tests.broker.broker_support import LiveBroker
 from tests.consumer.product_service_pact import write_pact
 
@@ -89,9 +90,9 @@ def verify(
     app_factory: Callable[[ProductRepository], FastAPI] = create_app,
 ) -> tuple[bool, str]:
     """Verify ProductService the way `invoke verify` does; returns (passed, output)."""
-    with running_provider(app_factory) as provider:
+    with served_for_verification(app_factory) as provider:
         verifier = (
-            provider.verifier(PROVIDER)
+            make_verifier(PROVIDER, provider)
             .broker_source(broker.url, selector=True)
             .consumer_version(main_branch=True)
             .consumer_version(deployed_or_released=True)

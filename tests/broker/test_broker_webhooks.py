@@ -18,7 +18,7 @@ from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.testing import reset_database, simple_pact
-from provider.verification import serve
+from pact_pipeline.serving import serve_app
 from tests.broker.broker_support import LiveBroker, database_url
 
 
@@ -43,7 +43,7 @@ def webhook_broker(tmp_path: Path) -> Iterator[LiveBroker]:
     app = create_app(Settings(database_url=url), database=db, webhook_retry_delays=(0.05, 0.05))
     if url.startswith("postgresql"):
         reset_database(db)
-    with serve(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+    with serve_app(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
         yield LiveBroker(base_url, db, client)
     db.dispose()
 
@@ -106,7 +106,7 @@ def test_content_changes_and_verifications_fire_with_filled_templates(
     webhook_broker: LiveBroker,
 ) -> None:
     receiver = Receiver()
-    with serve(receiver.app) as receiver_url:
+    with serve_app(receiver.app) as receiver_url:
         create_webhook(
             webhook_broker,
             f"{receiver_url}/hook",
@@ -135,7 +135,7 @@ def test_a_failing_endpoint_is_retried_and_every_attempt_is_visible(
     webhook_broker: LiveBroker,
 ) -> None:
     receiver = Receiver(status=503)
-    with serve(receiver.app) as receiver_url:
+    with serve_app(receiver.app) as receiver_url:
         uuid = create_webhook(webhook_broker, f"{receiver_url}/hook", ["contract_published"])
         publish(webhook_broker, "1")
         wait_for(lambda: len(receiver.calls) == 3)
@@ -157,7 +157,7 @@ def test_a_failing_endpoint_is_retried_and_every_attempt_is_visible(
 
 def test_a_rolled_back_write_sends_nothing(webhook_broker: LiveBroker) -> None:
     receiver = Receiver()
-    with serve(receiver.app) as receiver_url:
+    with serve_app(receiver.app) as receiver_url:
         create_webhook(webhook_broker, f"{receiver_url}/hook", ["contract_published"])
         publish(webhook_broker, "1", "first")
         wait_for(lambda: len(receiver.calls) == 1)
@@ -189,7 +189,7 @@ def test_executing_a_webhook_reports_the_targets_answer_without_a_broker_error(
 ) -> None:
     for status, success in ((200, True), (500, False)):
         receiver = Receiver(status=status)
-        with serve(receiver.app) as receiver_url:
+        with serve_app(receiver.app) as receiver_url:
             uuid = create_webhook(webhook_broker, f"{receiver_url}/hook", ["contract_published"])
             answer = webhook_broker.client.post(f"/webhooks/{uuid}/execute")
         assert answer.status_code == 200

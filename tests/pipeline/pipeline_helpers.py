@@ -61,7 +61,7 @@ def free_port() -> int:
 
 
 #: Repository files a project needs to run `invoke` (the package itself is installed).
-PIPELINE_FILES = ("tasks.py", "pyproject.toml")
+PIPELINE_FILES = ("tasks.py", "invoke.yaml", "pyproject.toml")
 
 #: Variables that would point a copied repository at a real broker or CI.
 LEAKY_VARIABLES = (

@@ -20,7 +20,7 @@ from pact_pipeline import embedded
 from pact_pipeline.broker_client import BrokerClient
 from pact_pipeline.errors import NotDeployable, StageFailed
 from pact_pipeline.git import Revision
-from pact_pipeline.settings import Settings
+from pact_pipeline.settings import ConsumerSettings, ProviderSettings, Settings
 from pact_pipeline.stages.can_i_deploy import Repository, Target, can_i_deploy
 from pact_pipeline.stages.deploy import deploy
 from pact_pipeline.stages.publish import collect_pacts, publish
@@ -70,18 +70,19 @@ def names() -> Names:
 def settings_for(tmp_path: Path, names: Names, **changes: Any) -> Settings:
     return Settings(
         root=tmp_path,
-        consumer=names.consumer,
-        provider=names.provider,
+        consumer=ConsumerSettings(name=names.consumer),
+        provider=ProviderSettings(name=names.provider, adapter="unused:adapter"),
         pacts_dir=tmp_path / "pacts",
         can_i_deploy_retries=0,
     ).replace(**changes)
 
 
 def write_pact(settings: Settings, status: int = 200) -> None:
+    assert settings.consumer is not None and settings.provider is not None
     settings.pacts_dir.mkdir(parents=True, exist_ok=True)
     pact = {
-        "consumer": {"name": settings.consumer},
-        "provider": {"name": settings.provider},
+        "consumer": {"name": settings.consumer.name},
+        "provider": {"name": settings.provider.name},
         "interactions": [
             {
                 "description": "get all products",
@@ -92,7 +93,7 @@ def write_pact(settings: Settings, status: int = 200) -> None:
         ],
         "metadata": {"pactSpecification": {"version": "2.0.0"}},
     }
-    path = settings.pacts_dir / f"{settings.consumer}-{settings.provider}.json"
+    path = settings.pacts_dir / f"{settings.consumer.name}-{settings.provider.name}.json"
     path.write_text(json.dumps(pact), encoding="utf-8")
 
 
@@ -109,7 +110,8 @@ def publish_consumer(
 
 def selected_pact_urls(settings: Settings, broker: BrokerClient) -> list[str]:
     request = for_verification_request(branch="main", wip_since="2024-01-01")
-    selected = parse_selected(broker.pacts_for_verification(settings.provider, request))
+    provider = settings.require_provider("verify").name
+    selected = parse_selected(broker.pacts_for_verification(provider, request))
     return [pact.url for pact in selected]
 
 

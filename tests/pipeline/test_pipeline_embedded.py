@@ -219,5 +219,7 @@ def test_a_port_it_cannot_bind_is_reported_with_the_bind_error(settings: Setting
 def test_a_data_directory_that_is_a_file_is_reported(settings: Settings) -> None:
     settings.root.joinpath("data").write_text("not a directory", encoding="utf-8")
 
+    unusable = settings.replace(broker_dir=settings.root / "data" / ".pact-broker")
+
     with pytest.raises(EmbeddedBrokerError, match=r"cannot use .*data.* as the embedded broker"):
-        embedded.ensure_running(settings.replace(broker_dir=settings.root / "data"))
+        embedded.ensure_running(unusable)

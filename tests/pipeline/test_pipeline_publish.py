@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from pact_pipeline.errors import PipelineError
-from pact_pipeline.settings import Settings
+from pact_pipeline.settings import ConsumerSettings, ProviderSettings, Settings
 from pact_pipeline.stages.publish import collect_pacts, print_notices, publish_requests, read_pact
 from tests.pipeline.pipeline_helpers import RecordedOutput
+
+WEBSITE = ConsumerSettings(name="FrontendWebsite")
 
 
 def write_pact(directory: Path, consumer: str, provider: str) -> Path:
@@ -29,7 +31,7 @@ def write_pact(directory: Path, consumer: str, provider: str) -> Path:
 
 
 def test_no_pact_files_says_to_run_the_tests_first(tmp_path: Path) -> None:
-    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts")
+    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts", consumer=WEBSITE)
 
     with pytest.raises(PipelineError) as raised:
         collect_pacts(settings)
@@ -105,7 +107,9 @@ def test_broker_notices_are_printed_by_type(out: RecordedOutput) -> None:
 
 
 def test_a_pact_of_another_consumer_than_configured_is_refused(tmp_path: Path) -> None:
-    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts", consumer="OrderWeb")
+    settings = Settings(
+        root=tmp_path, pacts_dir=tmp_path / "pacts", consumer=ConsumerSettings(name="OrderWeb")
+    )
     write_pact(settings.pacts_dir, "FrontendWebsite", "ProductService")
 
     with pytest.raises(PipelineError) as raised:
@@ -121,7 +125,12 @@ def test_a_pact_of_another_consumer_than_configured_is_refused(tmp_path: Path) -
 def test_pacts_none_of_which_is_with_the_configured_provider_are_refused(
     tmp_path: Path,
 ) -> None:
-    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts", provider="OrderService")
+    settings = Settings(
+        root=tmp_path,
+        pacts_dir=tmp_path / "pacts",
+        consumer=WEBSITE,
+        provider=ProviderSettings(name="OrderService", adapter="orders:serve"),
+    )
     write_pact(settings.pacts_dir, "FrontendWebsite", "ProductService")
 
     with pytest.raises(PipelineError) as raised:
@@ -135,7 +144,12 @@ def test_pacts_none_of_which_is_with_the_configured_provider_are_refused(
 
 
 def test_pacts_matching_the_configured_names_are_collected(tmp_path: Path) -> None:
-    settings = Settings(root=tmp_path, pacts_dir=tmp_path / "pacts")
+    settings = Settings(
+        root=tmp_path,
+        pacts_dir=tmp_path / "pacts",
+        consumer=WEBSITE,
+        provider=ProviderSettings(name="ProductService", adapter="products:serve"),
+    )
     write_pact(settings.pacts_dir, "FrontendWebsite", "ProductService")
     write_pact(settings.pacts_dir, "FrontendWebsite", "Payments")
 

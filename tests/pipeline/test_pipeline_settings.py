@@ -1,24 +1,37 @@
-"""Settings from Invoke's config and the environment."""
+"""Settings: declared once, read from Invoke's config and the environment, checked, documented."""
 
 from __future__ import annotations
 
-import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from pact_pipeline import settings as settings_module
 from pact_pipeline.errors import ConfigurationError
-from pact_pipeline.settings import DEFAULTS, BrokerAuth, build_url_from, load_settings
+from pact_pipeline.settings import (
+    BrokerAuth,
+    ConsumerSettings,
+    ProviderSettings,
+    load_settings,
+    settings_table,
+)
 from tests.pipeline.pipeline_helpers import REPOSITORY
 
 ROOT = Path("/repo")
 
+EXAMPLE = {
+    "consumer": {"name": "FrontendWebsite", "tests": ["tests/consumer"]},
+    "provider": {
+        "name": "ProductService",
+        "adapter": "provider.verification:served_for_verification",
+    },
+}
 
-def test_defaults_name_this_repository_s_pacticipants() -> None:
+
+def test_defaults() -> None:
     settings = load_settings({}, {}, root=ROOT)
 
-    assert settings.pacticipants == ("ProductService", "FrontendWebsite")
+    assert settings.pacticipants == ()
     assert settings.broker_url is None
     assert settings.auth == BrokerAuth()
     assert settings.ci is False
@@ -27,6 +40,41 @@ def test_defaults_name_this_repository_s_pacticipants() -> None:
     assert settings.environments == ("test", "prod")
     assert settings.environment == "prod"
     assert settings.main_branch == "main"
+    assert settings.wip_since == date(2024, 1, 1)
+
+
+def test_pacticipants_are_declared_in_the_config_provider_first() -> None:
+    settings = load_settings(EXAMPLE, {}, root=ROOT)
+
+    assert settings.pacticipants == ("ProductService", "FrontendWebsite")
+    assert settings.consumer == ConsumerSettings(name="FrontendWebsite", tests=("tests/consumer",))
+    assert settings.provider == ProviderSettings(
+        name="ProductService", adapter="provider.verification:served_for_verification"
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"provider": {"name": "Api"}}, "pipeline.provider.adapter: field required"),
+        ({"consumer": {"name": ""}}, "pipeline.consumer.name: string should have at least 1"),
+        ({"consumer": {"name": "Web", "test": []}}, "pipeline.consumer.test: extra inputs are"),
+        ({"bogus": 1}, "pipeline.bogus: extra inputs are not permitted, got 1"),
+    ],
+)
+def test_a_declaration_that_cannot_work_is_named(config: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(config, {}, root=ROOT)
+
+    assert str(raised.value).startswith(message)
+
+
+def test_a_task_that_needs_a_side_this_repository_lacks_says_so() -> None:
+    provider_only = load_settings({"provider": EXAMPLE["provider"]}, {}, root=ROOT)
+
+    with pytest.raises(ConfigurationError, match="publish needs a consumer: declare"):
+        provider_only.require_consumer("publish")
+    assert provider_only.require_provider("verify").name == "ProductService"
 
 
 def test_standard_pact_and_ci_variables_are_read() -> None:
@@ -64,9 +112,18 @@ def test_environment_wins_over_invoke_config_which_wins_over_defaults() -> None:
     )
 
     assert (from_config.broker_port, from_config.can_i_deploy_retries) == (1111, 7)
-    assert from_config.wip_since == "2023-03-03"
+    assert from_config.wip_since == date(2023, 3, 3)
     assert (from_env.broker_port, from_env.can_i_deploy_retries) == (2222, 0)
-    assert load_settings({}, {}, root=ROOT).broker_port == DEFAULTS["broker_port"]
+    assert load_settings({}, {}, root=ROOT).broker_port == 9292
+
+
+def test_settings_built_directly_read_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACT_PIPELINE_BROKER_PORT", "2222")
+    monkeypatch.setenv("CI", "true")
+
+    settings = load_settings({}, {}, root=ROOT)
+
+    assert (settings.broker_port, settings.ci) == (9292, False)
 
 
 def test_empty_variables_count_as_unset() -> None:
@@ -111,9 +168,42 @@ def test_relative_directories_resolve_against_the_root_and_absolute_ones_stay(
     assert settings.broker_dir == tmp_path
 
 
-def test_a_non_numeric_value_is_a_clear_error() -> None:
-    with pytest.raises(ConfigurationError, match="PACT_PIPELINE_BROKER_PORT must be a number"):
-        load_settings({}, {"PACT_PIPELINE_BROKER_PORT": "ninety"}, root=ROOT)
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"PACT_PIPELINE_BROKER_PORT": "ninety"},
+            "PACT_PIPELINE_BROKER_PORT: input should be a valid integer",
+        ),
+        (
+            {"PACT_PIPELINE_BROKER_PORT": "0"},
+            "PACT_PIPELINE_BROKER_PORT: input should be greater than or equal to 1, got '0'",
+        ),
+        (
+            {"PACT_BROKER_BASE_URL": "127.0.0.1:9292"},
+            "PACT_BROKER_BASE_URL: must start with http:// or https://, got '127.0.0.1:9292'",
+        ),
+        (
+            {"PACT_PIPELINE_WIP_SINCE": "last week"},
+            "PACT_PIPELINE_WIP_SINCE: input should be a valid date",
+        ),
+        (
+            {"PACT_PIPELINE_CAN_I_DEPLOY_RETRIES": "-1"},
+            "PACT_PIPELINE_CAN_I_DEPLOY_RETRIES: input should be greater than or equal to 0",
+        ),
+        (
+            {"PACT_PIPELINE_BROKER_DIR": str(REPOSITORY / "README.md")},
+            "PACT_PIPELINE_BROKER_DIR: must be a directory for the embedded broker's data",
+        ),
+    ],
+)
+def test_a_value_that_cannot_work_is_named_with_its_variable(
+    environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings({}, environ, root=ROOT)
+
+    assert str(raised.value).startswith(message)
 
 
 def test_github_actions_give_a_build_url_and_a_branch() -> None:
@@ -131,21 +221,12 @@ def test_github_actions_give_a_build_url_and_a_branch() -> None:
     assert settings.branch_override == "main"
     pull_request = load_settings({}, {**environ, "GITHUB_HEAD_REF": "feature/y"}, root=ROOT)
     assert pull_request.branch_override == "feature/y"
+    jenkins = load_settings({}, {**environ, "BUILD_URL": "https://jenkins/1"}, root=ROOT)
+    assert jenkins.build_url == "https://jenkins/1", "an explicit BUILD_URL wins"
 
 
-def test_build_url_prefers_an_explicit_build_url() -> None:
-    assert build_url_from({"BUILD_URL": "https://jenkins/1", "GITHUB_RUN_ID": "2"}) == (
-        "https://jenkins/1"
-    )
-    assert build_url_from({}) is None
-
-
-def test_every_setting_is_documented_in_the_readme() -> None:
+def test_the_readme_settings_table_is_the_one_the_declarations_make() -> None:
     readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    source = Path(settings_module.__file__).read_text(encoding="utf-8")
 
-    for key in DEFAULTS:
-        assert f"| `{key}` |" in readme, f"pipeline.{key} is not in the README's settings table"
-    for variable in sorted(set(re.findall(r"PACT_PIPELINE_[A-Z_]+", source))):
-        assert f"`{variable}`" in readme, f"{variable} is not in the README"
+    assert settings_table() in readme, "regenerate it: python -m pact_pipeline.settings"
     assert "pact-pipeline-broker" in readme, "the console script is documented"

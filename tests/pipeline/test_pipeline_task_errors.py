@@ -153,7 +153,9 @@ def test_bad_settings_are_reported_not_raised(repo: Path, environment: dict[str,
 
     assert result.returncode == 1
     assert_one_line_error(
-        result.stderr, "error: PACT_PIPELINE_CAN_I_DEPLOY_RETRIES must be a number, got 'many'"
+        result.stderr,
+        "error: PACT_PIPELINE_CAN_I_DEPLOY_RETRIES: input should be a valid integer, unable to "
+        "parse string as an integer, got 'many'",
     )
 
 
@@ -175,12 +177,12 @@ SETTINGS_TASKS = (
 BAD_SETTINGS = {
     "PACT_PIPELINE_BROKER_DIR": (
         "pyproject.toml",
-        "error: PACT_PIPELINE_BROKER_DIR must be a directory for the embedded broker's data, but ",
+        "error: PACT_PIPELINE_BROKER_DIR: must be a directory for the embedded broker's data, "
+        "not a file, got 'pyproject.toml'",
     ),
     "PACT_PIPELINE_BROKER_PORT": (
         "0",
-        "error: the embedded broker's port (PACT_PIPELINE_BROKER_PORT, pipeline.broker_port or "
-        "--port) must be 1-65535, got 0",
+        "error: PACT_PIPELINE_BROKER_PORT: input should be greater than or equal to 1, got '0'",
     ),
 }
 
@@ -216,7 +218,7 @@ def test_a_broker_url_without_a_scheme_is_a_configuration_error(
 
     assert_one_line_error_starting(
         result,
-        "error: PACT_BROKER_BASE_URL must start with http:// or https://, got '127.0.0.1:9292'",
+        "error: PACT_BROKER_BASE_URL: must start with http:// or https://, got '127.0.0.1:9292'",
     )
 
 
@@ -229,7 +231,7 @@ BAD_ARGUMENTS = [
     (("ci", "--env", "nope"), "error: unknown environment 'nope'"),
     (("fake-ci", "--env", "nope"), "error: unknown environment 'nope'"),
     (("ci-webhook", "--pact-url", "nope"), "error: ci-webhook needs the pact's URL"),
-    (("broker", "--port", "70000"), "error: the embedded broker's port"),
+    (("broker", "--port", "70000"), "error: pipeline.broker_port: input should be less than or"),
     (("broker-stop", "--nope"), "No idea what '--nope' is!"),
     (("test", "--nope"), "No idea what '--nope' is!"),
 ]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Any
 
 import pytest
 from rich.console import Console
 
-from pact_pipeline.errors import ConfigurationError
 from pact_pipeline.stages.verification_results import (
     VerificationOutcome,
     failure_message,
@@ -20,11 +18,10 @@ from pact_pipeline.stages.verify import (
     SELECTORS,
     for_verification_request,
     parse_selected,
-    parse_wip_since,
-    quiet_state_callbacks,
     selection_table,
     selector_json,
 )
+from pact_pipeline.verifier import quiet_state_callbacks
 
 
 def rendered(table: Any) -> str:
@@ -178,12 +175,6 @@ def test_failure_message_is_one_line_naming_the_mismatch() -> None:
         "verification of ProductService abc failed: 1 of 3 interactions (first: get all "
         "products: $[0] Actual map is missing the following keys: name)"
     )
-
-
-def test_wip_since_must_be_a_date() -> None:
-    assert parse_wip_since("2024-02-29") == date(2024, 2, 29)
-    with pytest.raises(ConfigurationError, match="PACT_PIPELINE_WIP_SINCE must be a date"):
-        parse_wip_since("last week")
 
 
 def test_state_callback_access_log_is_dropped_but_other_stderr_kept(

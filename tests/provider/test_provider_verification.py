@@ -8,7 +8,6 @@ replays every interaction against it over HTTP, calling our state handlers in be
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,12 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pact_pipeline.serving import serve_app
 from provider.app import create_app
 from provider.repository import DEFAULT_PRODUCTS, ProductRepository
 from provider.verification import (
     PROVIDER_STATES,
     FreshAuthorizationMiddleware,
-    make_verifier,
-    running_provider,
-    serve,
     state_handlers,
     verify_local_pacts,
 )
@@ -128,10 +125,16 @@ def test_renaming_a_field_the_consumer_ignores_keeps_the_contract(pact_file: Pat
 
 
 def test_verifier_restores_the_catalogue_after_each_state(pact_file: Path) -> None:
-    with running_provider() as provider:
-        provider.verifier().add_source(pact_file).verify()
+    served: list[ProductRepository] = []
 
-        assert provider.repository.all() == list(DEFAULT_PRODUCTS)
+    def app_factory(repository: ProductRepository) -> ASGIApp:
+        served.append(repository)
+        return create_app(repository)
+
+    result = verify_local_pacts(pact_file, app_factory=app_factory)
+
+    assert result.passed, result.output
+    assert served[0].all() == list(DEFAULT_PRODUCTS)
 
 
 def test_a_directory_without_pacts_for_the_provider_does_not_pass(tmp_path: Path) -> None:
@@ -167,50 +170,7 @@ def test_state_handlers_seed_then_restore(state: str, ids: list[str]) -> None:
 
 
 def test_fresh_authorization_replaces_a_stale_token_and_keeps_a_missing_one() -> None:
-    with serve(FreshAuthorizationMiddleware(create_app())) as base_url:
+    with serve_app(FreshAuthorizationMiddleware(create_app())) as base_url:
         stale = {"Authorization": "Bearer 2019-01-14T11:34:18.045Z"}
         assert httpx.get(f"{base_url}/products", headers=stale).status_code == 200
         assert httpx.get(f"{base_url}/products").status_code == 401
-
-
-def test_serve_runs_the_app_until_the_block_ends() -> None:
-    with serve(create_app()) as base_url:
-        assert base_url.startswith("http://127.0.0.1:")
-        assert httpx.get(f"{base_url}/products").status_code == 401
-
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{base_url}/products")
-
-
-def test_serve_answers_without_the_nagle_stall() -> None:
-    """Without TCP_NODELAY on the socket serve() binds, every response waited for the
-    client's delayed ACK: ~44 ms a request instead of well under one. The fastest of a few
-    keep-alive requests is compared with half that stall, far from either side's noise."""
-    with serve(create_app()) as base_url, httpx.Client(base_url=base_url) as client:
-        client.get("/products")  # connect, warm up
-        fastest = min(_elapsed(client, "/products") for _ in range(8))
-
-    assert fastest < 0.02, f"fastest of 8 requests took {fastest * 1000:.1f} ms"
-
-
-def _elapsed(client: httpx.Client, path: str) -> float:
-    started = time.perf_counter()
-    client.get(path)
-    return time.perf_counter() - started
-
-
-async def failing_startup(scope: Scope, receive: Receive, send: Send) -> None:
-    """An ASGI app whose lifespan startup fails."""
-    assert scope["type"] == "lifespan"
-    await receive()
-    await send({"type": "lifespan.startup.failed", "message": "database unreachable"})
-
-
-def test_serve_reports_an_app_that_cannot_start() -> None:
-    with pytest.raises(RuntimeError, match="stopped before serving"), serve(failing_startup):
-        pytest.fail("serve() should not yield")
-
-
-def test_make_verifier_needs_a_host() -> None:
-    with pytest.raises(ValueError, match="no host"):
-        make_verifier("/products", repository=ProductRepository())

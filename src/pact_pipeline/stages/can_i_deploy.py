@@ -239,17 +239,17 @@ class Repository:
 
     Attributes:
         consumer:
-            This repository's consumer.
+            This repository's consumer, if it builds one.
 
         provider:
-            This repository's provider.
+            This repository's provider, if it builds one.
 
         version:
             The version a task run here publishes, verifies or deploys (`None`: unknown).
     """
 
-    consumer: str
-    provider: str
+    consumer: str | None
+    provider: str | None
     version: str | None
 
 

@@ -1,4 +1,4 @@
-"""The test stage: run the consumer and provider tests, which write `pacts/`.
+"""The test stage: run the consumer's Pact tests, which write the pacts, and the provider's.
 
 The tests run in a separate `python -m pytest` process rather than through `pytest.main`
 in the `invoke` process: pact's FFI keeps global state (mock servers, loggers), and a fresh
@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pact_pipeline.errors import PipelineError, StageFailed
@@ -21,13 +22,9 @@ from pact_pipeline.stages.publish import find_pact_files
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
     from pact_pipeline.output import Output
     from pact_pipeline.settings import Settings
-
-#: The test directories of the pacticipants, relative to the repository root.
-TEST_DIRECTORIES = ("tests/consumer", "tests/provider")
 
 #: pytest's exit code when it collected no test.
 _NO_TESTS_COLLECTED = 5
@@ -49,12 +46,12 @@ def clean_pacts(pacts_dir: Path) -> list[Path]:
     return removed
 
 
-def pytest_command(directories: Sequence[str], extra_args: Sequence[str] = ()) -> list[str]:
+def pytest_command(arguments: Sequence[str], extra_args: Sequence[str] = ()) -> list[str]:
     """Build the pytest command line.
 
     Args:
-        directories:
-            The test directories.
+        arguments:
+            The pacticipant's test arguments (`tests:` in its configuration).
 
         extra_args:
             More pytest arguments (e.g. `-x`, `-k name`).
@@ -62,15 +59,15 @@ def pytest_command(directories: Sequence[str], extra_args: Sequence[str] = ()) -
     Returns:
         The command.
     """
-    return [sys.executable, "-m", "pytest", *directories, *extra_args]
+    return [sys.executable, "-m", "pytest", *arguments, *extra_args]
 
 
 def run_tests(settings: Settings, out: Output, *, extra_args: Sequence[str] = ()) -> None:
-    """Run the consumer and provider tests; the consumer tests write the pacts.
+    """Run the consumer's Pact tests (which write the pacts), then the provider's tests.
 
     Args:
         settings:
-            The settings (repository root, pacts directory, CI flag).
+            The settings (the pacticipants' tests, repository root, pacts directory, CI).
 
         out:
             Where to print.
@@ -80,34 +77,64 @@ def run_tests(settings: Settings, out: Output, *, extra_args: Sequence[str] = ()
 
     Raises:
         PipelineError:
-            If there is no test directory, the tests fail, or no pact file was written.
+            If nothing declares tests, the tests fail, or the consumer's wrote no pact file.
     """
-    directories = [name for name in TEST_DIRECTORIES if (settings.root / name).is_dir()]
-    if not directories:
-        msg = f"no test directories ({', '.join(TEST_DIRECTORIES)}) in {settings.root}"
+    suites = [
+        (side.name, side.tests, getattr(side, "command", None))
+        for side in (settings.consumer, settings.provider)
+        if side is not None and (side.tests or getattr(side, "command", None))
+    ]
+    if not suites:
+        msg = (
+            "no tests to run: declare pipeline.consumer.tests (or .command) and/or "
+            "pipeline.provider.tests in invoke.yaml"
+        )
         raise PipelineError(msg)
-    removed = clean_pacts(settings.pacts_dir)
-    if removed:
-        out.info(f"removed {len(removed)} old pact file(s) so stale interactions cannot survive")
+    if settings.consumer is not None:
+        removed = clean_pacts(settings.pacts_dir)
+        if removed:
+            out.info(
+                f"removed {len(removed)} old pact file(s) so stale interactions cannot survive"
+            )
     environment = {
         **os.environ,
         "PACT_DIR": str(settings.pacts_dir),
         "PACT_DO_NOT_TRACK": os.environ.get("PACT_DO_NOT_TRACK", "true"),
+        **({"CI": "true"} if settings.ci else {}),
     }
-    if settings.ci:
-        environment["CI"] = "true"
-    command = pytest_command(directories, extra_args)
-    out.info(" ".join(["pytest", *directories, *extra_args]))
-    sys.stdout.flush()
-    code = subprocess.run(command, cwd=settings.root, env=environment, check=False).returncode
-    if code == _NO_TESTS_COLLECTED:
-        msg = f"pytest collected no tests in {', '.join(directories)}"
+    for name, arguments, command in suites:
+        _run_suite(name, arguments, command, settings.root, environment, out, extra_args)
+    if settings.consumer is not None:
+        written = find_pact_files(settings.pacts_dir)
+        if not written:
+            msg = f"the tests passed but wrote no pact file to {settings.pacts_dir}"
+            raise StageFailed(msg)
+        out.info("pacts written: " + ", ".join(path.name for path in written))
+
+
+def _run_suite(
+    name: str,
+    arguments: Sequence[str],
+    command: str | None,
+    root: Path,
+    environment: dict[str, str],
+    out: Output,
+    extra_args: Sequence[str],
+) -> None:
+    """Run one pacticipant's tests: its shell command, or pytest with its arguments."""
+    if command:
+        out.info(f"{name}: {command}")
+        sys.stdout.flush()
+        code = subprocess.run(command, shell=True, cwd=root, env=environment, check=False)  # noqa: S602 - the repository's own configured command
+    else:
+        out.info(f"{name}: " + " ".join(["pytest", *arguments, *extra_args]))
+        sys.stdout.flush()
+        code = subprocess.run(
+            pytest_command(arguments, extra_args), cwd=root, env=environment, check=False
+        )
+    if code.returncode == _NO_TESTS_COLLECTED and not command:
+        msg = f"pytest collected no tests of {name} in {' '.join(arguments)}"
         raise StageFailed(msg)
-    if code != 0:
-        msg = f"the consumer/provider tests failed (pytest exit code {code}) — see the output above"
+    if code.returncode != 0:
+        msg = f"the tests of {name} failed (exit code {code.returncode}) — see the output above"
         raise StageFailed(msg)
-    written = find_pact_files(settings.pacts_dir)
-    if not written:
-        msg = f"the tests passed but wrote no pact file to {settings.pacts_dir}"
-        raise StageFailed(msg)
-    out.info("pacts written: " + ", ".join(path.name for path in written))

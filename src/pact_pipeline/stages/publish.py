@@ -152,13 +152,18 @@ def collect_pacts(settings: Settings) -> list[tuple[Path, JsonObject]]:
     if not files:
         msg = f"no pact files in {_shown(settings)} — run `invoke test` first"
         raise PipelineError(msg)
+    consumer = settings.require_consumer("publish")
     pacts = [(path, read_pact(path)) for path in files]
-    check_names(pacts, consumer=settings.consumer, provider=settings.provider)
+    provider = settings.provider.name if settings.provider else None
+    check_names(pacts, consumer=consumer.name, provider=provider)
     return pacts
 
 
-def check_names(pacts: Sequence[tuple[Path, JsonObject]], *, consumer: str, provider: str) -> None:
-    """Check the pacts are the configured consumer's, and one of them is with the provider.
+def check_names(
+    pacts: Sequence[tuple[Path, JsonObject]], *, consumer: str, provider: str | None
+) -> None:
+    """Check the pacts are the configured consumer's and, when this repository also builds a
+    provider, that one of them is with it.
 
     The names in a pact come from the consumer tests, the names the tasks ask the broker
     about from the settings; when they differ, verify and can-i-deploy would look for pacts
@@ -172,7 +177,7 @@ def check_names(pacts: Sequence[tuple[Path, JsonObject]], *, consumer: str, prov
             The configured consumer (`pipeline.consumer`).
 
         provider:
-            The configured provider (`pipeline.provider`).
+            The configured provider (`pipeline.provider`), if this repository builds one.
 
     Raises:
         PipelineError:
@@ -186,7 +191,9 @@ def check_names(pacts: Sequence[tuple[Path, JsonObject]], *, consumer: str, prov
                 "the consumer in the consumer tests too, or set pipeline.consumer to match"
             )
             raise PipelineError(msg)
-    if not any(_name_of(pact, "provider") == provider for _, pact in pacts):
+    if provider is not None and not any(
+        _name_of(pact, "provider") == provider for _, pact in pacts
+    ):
         found = ", ".join(sorted({_name_of(pact, "provider") for _, pact in pacts}))
         msg = (
             f"no pact in the pacts directory is with pipeline.provider {provider!r} (they are "

@@ -1,4 +1,4 @@
-"""The verify stage: verify ProductService against the pacts the broker selects.
+"""The verify stage: verify this repository's provider against the pacts the broker selects.
 
 The stage guards against the three classic false greens:
 
@@ -16,19 +16,13 @@ The stage guards against the three classic false greens:
 "contract requiring verification published" webhook build does, with no broker selectors
 (adding them would verify unrelated pacts too).
 
-The provider side — serving the app in this process, state handlers, refreshing auth
-tokens — lives in `provider/verification.py`; it is imported lazily so the other stages
-(and their tests) do not need pact's FFI.
+The provider itself is served by its adapter (`pipeline.provider.adapter`, loaded when the
+stage runs) and verified by [`pact_pipeline.verifier`][pact_pipeline.verifier], so the other
+stages (and their tests) do not need pact's FFI.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import re
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -36,8 +30,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from rich.table import Table
 
-from pact_pipeline.errors import ConfigurationError, PipelineError, StageFailed
-from pact_pipeline.output import Output, colour_wanted
+from pact_pipeline.errors import PipelineError, StageFailed
 from pact_pipeline.stages.verification_results import (
     VerificationOutcome,
     VerifiedPact,
@@ -48,15 +41,17 @@ from pact_pipeline.stages.verification_results import (
     results_table,
     verdict,
 )
+from pact_pipeline.verifier import load_adapter, make_verifier, run
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from pact import Verifier
     from pact.verifier import BrokerSelectorBuilder
 
     from pact_pipeline.broker_client import BrokerClient, JsonObject
     from pact_pipeline.git import Revision
+    from pact_pipeline.output import Output
     from pact_pipeline.settings import BrokerAuth, Settings
 
 #: The consumer version selectors, as keyword arguments of pact-python's
@@ -295,33 +290,6 @@ def add_url_source(verifier: Verifier, *, pact_url: str, auth: BrokerAuth) -> Ve
     return verifier.add_source(pact_url, username=auth.username, password=auth.password)
 
 
-#: An access-log line of pact-python's provider-state callback server
-#: (`127.0.0.1 - - [date] "POST /_pact/state HTTP/1.1" 200 -`), one per interaction.
-_CALLBACK_ACCESS_LOG = re.compile(r'^\S+ - - \[[^\]]*\] "[A-Z]+ /_pact/[^"]*" \d+')
-
-
-@contextmanager
-def quiet_state_callbacks() -> Iterator[None]:
-    """Drop the state-callback server's access log; let any other stderr output through.
-
-    pact-python's callback server logs every provider-state call to stderr, which buries
-    the verifier's report in noise. Only those lines are dropped: a state handler's
-    traceback or a warning still reaches the user, after the verifier has run.
-
-    Yields:
-        Nothing; run the verifier inside the `with` block.
-    """
-    captured = io.StringIO()
-    with contextlib.redirect_stderr(captured):
-        yield
-    kept = [
-        line
-        for line in captured.getvalue().splitlines(keepends=True)
-        if not _CALLBACK_ACCESS_LOG.match(line)
-    ]
-    sys.stderr.write("".join(kept))
-
-
 def run_verifier(
     settings: Settings,
     out: Output,
@@ -330,11 +298,11 @@ def run_verifier(
     pacts: Sequence[VerifiedPact],
     publish_as: Revision | None,
 ) -> VerificationOutcome:
-    """Serve ProductService in this process and run pact's verifier against it.
+    """Serve the provider through its adapter and run pact's verifier against it.
 
     Args:
         settings:
-            The settings (provider name, build URL).
+            The settings (the provider and its adapter, build URL).
 
         out:
             Where to print the per-interaction table.
@@ -354,41 +322,26 @@ def run_verifier(
 
     Raises:
         PipelineError:
-            If the provider's verification support cannot be imported or started.
+            If the provider's adapter cannot be loaded or cannot serve the provider.
     """
-    os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
+    provider = settings.require_provider("verify")
+    adapter = load_adapter(provider.adapter)
     try:
-        from provider.verification import running_provider
-    except ImportError as error:
-        msg = f"cannot load provider/verification.py: {error}"
-        raise PipelineError(msg) from None
-    try:
-        with running_provider() as provider:
-            verifier = add_source(provider.verifier(settings.provider))
-            verifier.set_coloured_output(enabled=colour_wanted())
+        with adapter() as served:
+            verifier = add_source(make_verifier(provider.name, served))
             if publish_as is not None:
                 verifier.set_publish_options(
                     publish_as.version, url=settings.build_url, branch=publish_as.branch
                 )
-            # The verifier's report is printed by the Rust core straight to file
-            # descriptor 1; flush ours first so the two do not interleave.
-            sys.stdout.flush()
-            with quiet_state_callbacks():
-                try:
-                    verifier.verify()
-                except RuntimeError:
-                    passed = False
-                else:
-                    passed = True
-            sys.stdout.flush()
-            interactions = parse_results(verifier.results)
-            outcome = VerificationOutcome(
-                passed=passed, interactions=interactions, pacts=attribute(interactions, pacts)
-            )
+            result = run(verifier)
     except RuntimeError as error:
-        # running_provider raises RuntimeError when uvicorn cannot start.
-        msg = f"cannot serve {settings.provider} for verification: {error}"
+        # serve_app raises RuntimeError when the app cannot start.
+        msg = f"cannot serve {provider.name} for verification: {error}"
         raise PipelineError(msg) from None
+    interactions = parse_results(result.results)
+    outcome = VerificationOutcome(
+        passed=result.passed, interactions=interactions, pacts=attribute(interactions, pacts)
+    )
     if outcome.interactions:
         out.show(results_table(outcome))
     return outcome
@@ -429,10 +382,11 @@ def verify(
             If no pact is selected, the verification fails, or the results were not
             published.
     """
-    wip_since = parse_wip_since(settings.wip_since)
+    wip_since = settings.wip_since
+    provider = settings.require_provider("verify").name
     selected = parse_selected(
         broker.pacts_for_verification(
-            settings.provider,
+            provider,
             for_verification_request(branch=revision.branch, wip_since=wip_since.isoformat()),
         )
     )
@@ -440,13 +394,12 @@ def verify(
         if publish:
             # A provider's first build has nothing to verify, but its version must still be
             # known to the broker: can-i-deploy then answers "yes, no consumers yet".
-            broker.record_branch_version(settings.provider, revision.branch, revision.version)
+            broker.record_branch_version(provider, revision.branch, revision.version)
             out.info(
-                f"recorded {settings.provider} {revision.version} on branch {revision.branch} "
-                "in the broker"
+                f"recorded {provider} {revision.version} on branch {revision.branch} in the broker"
             )
         message = (
-            f"no pacts selected for verification of {settings.provider} (branch "
+            f"no pacts selected for verification of {provider} (branch "
             f"{revision.branch}): publish the consumer's pacts first (`invoke publish`)"
         )
         if allow_empty:
@@ -454,7 +407,7 @@ def verify(
             return
         msg = f"{message}, or pass --allow-empty"
         raise StageFailed(msg)
-    out.show(selection_table(selected, provider=settings.provider, branch=revision.branch))
+    out.show(selection_table(selected, provider=provider, branch=revision.branch))
     pacts = [verified_pact(broker, pact.url, pending=pact.pending) for pact in selected]
     outcome = run_verifier(
         settings,
@@ -526,13 +479,14 @@ def _report(
     pact_urls: Sequence[str],
     publish: bool,
 ) -> None:
+    provider = settings.require_provider("verify").name
     if not outcome.interactions:
         # Nothing was verified: either the verifier found no interaction (a false green
         # waiting to happen) or it failed before verifying (e.g. it could not fetch pacts).
         msg = (
-            f"the verifier checked no interaction of {settings.provider}: nothing was verified"
+            f"the verifier checked no interaction of {provider}: nothing was verified"
             if outcome.passed
-            else f"the verifier failed before verifying {settings.provider} — see its output above"
+            else f"the verifier failed before verifying {provider} — see its output above"
         )
         raise StageFailed(msg)
     if publish:
@@ -546,8 +500,8 @@ def _report(
     if any(not result.passed and result.pending for result in outcome.interactions):
         out.info("a failed pending pact's consumer cannot deploy until its pact passes")
     if not outcome.passed:
-        raise StageFailed(failure_message(settings.provider, revision.version, outcome))
-    out.success(verdict(settings.provider, revision.version, outcome))
+        raise StageFailed(failure_message(provider, revision.version, outcome))
+    out.success(verdict(provider, revision.version, outcome))
 
 
 def verified_pact(broker: BrokerClient, url: str, *, pending: bool) -> VerifiedPact:
@@ -621,27 +575,6 @@ def check_published(
         href = link.get("href") if isinstance(link, dict) else None
         outcome = "success" if (result or {}).get("success") else "failure"
         out.info(f"published verification result ({outcome}): {href or url}")
-
-
-def parse_wip_since(value: str) -> date:
-    """Parse the WIP-since setting.
-
-    Args:
-        value:
-            A `YYYY-MM-DD` date.
-
-    Returns:
-        The date.
-
-    Raises:
-        ConfigurationError:
-            If it is not a date.
-    """
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        msg = f"PACT_PIPELINE_WIP_SINCE must be a date like 2024-01-01, got {value!r}"
-        raise ConfigurationError(msg) from None
 
 
 def _camel(name: str) -> str:

@@ -84,7 +84,7 @@ def _handler(db: Database, seed: StateBuilder | None, unknown: list[str]) -> Any
 @contextmanager
 def live_broker(database_url: str | None = None) -> Iterator[tuple[str, Database]]:
     """A broker in this process, on a free port, over a fresh database."""
-    from provider.verification import serve  # the same in-process uvicorn runner the pipeline uses
+    from pact_pipeline.serving import serve_app
 
     with tempfile.TemporaryDirectory(prefix="conformance-") as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'broker.sqlite'}"
@@ -93,7 +93,7 @@ def live_broker(database_url: str | None = None) -> Iterator[tuple[str, Database
         app = create_app(settings, database=db, webhooks_enabled=False)
         reset_database(db)
         try:
-            with serve(app) as base_url:
+            with serve_app(app) as base_url:
                 yield base_url, db
         finally:
             db.dispose()
