@@ -18,13 +18,7 @@ Files in the data directory:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,21 +27,27 @@ from typing import TYPE_CHECKING
 import httpx
 
 from pact_pipeline.errors import EmbeddedBrokerError
+from pact_pipeline.launcher import (
+    BROKER_MODULE,
+    HEARTBEAT_PATH,
+    BrokerExited,
+    BrokerProcess,
+    BrokerTimedOut,
+    alive,
+    broker_command,
+    stop_group,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pact_pipeline.settings import Settings
 
-HEARTBEAT_PATH = "/diagnostic/status/heartbeat"
-#: The module that runs the embedded broker (`python -m pact_pipeline.broker serve`).
-BROKER_MODULE = "pact_pipeline.broker"
 #: The heartbeat's header naming the broker instance (`broker.settings.INSTANCE_HEADER`; not
 #: imported, so the pipeline needs none of the broker's dependencies to talk to one).
 INSTANCE_HEADER = "X-Pact-Broker-Instance"
 _INSTANCE_VARIABLE = "PACT_BROKER_INSTANCE_ID"
 _HOST = "127.0.0.1"
-_POLL_INTERVAL = 0.2
 _STOP_TIMEOUT = 10.0
 
 
@@ -164,14 +164,8 @@ def serve_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
         The command line and the environment for it.
     """
     database, _, _ = paths(settings)
-    command = [sys.executable, "-m", BROKER_MODULE, "serve", "--host", _HOST]
-    command += ["--port", str(settings.broker_port), "--database-url", f"sqlite:///{database}"]
-    environment = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        _INSTANCE_VARIABLE: instance_id(settings),
-    }
-    return command, environment
+    command = broker_command(port=settings.broker_port, database_url=f"sqlite:///{database}")
+    return command, {**os.environ, _INSTANCE_VARIABLE: instance_id(settings)}
 
 
 def ensure_running(
@@ -206,21 +200,24 @@ def ensure_running(
     _, log, pid_file = paths(settings)
     if notify is not None:
         notify(f"starting the embedded Pact Broker at {url} (log: {_shown(log, settings)})")
-    log_start = log.stat().st_size if log.exists() else 0
-    with log.open("ab") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=settings.root,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            # A new session detaches the broker from the terminal's process group, so
-            # Ctrl-C on a task does not kill it and it outlives this `invoke` run.
-            start_new_session=True,
-            env=environment,
+    broker = BrokerProcess.start(command, url=url, log=log, env=environment, cwd=settings.root)
+    pid_file.write_text(f"{broker.process.pid}\n", encoding="utf-8")
+    expected = environment[_INSTANCE_VARIABLE]
+    try:
+        broker.wait_until(
+            lambda: probe(url, timeout=0.5).instance == expected,
+            timeout=settings.broker_start_timeout,
         )
-    pid_file.write_text(f"{process.pid}\n", encoding="utf-8")
-    _wait_until_ready(url, process, (log, log_start), settings)
+    except BrokerExited as error:
+        evidence = broker.failure_line()
+        msg = (
+            f"the embedded Pact Broker {error} while starting"
+            f"{f' ({evidence})' if evidence else ''}; see {_shown(log, settings)}"
+        )
+        raise EmbeddedBrokerError(msg) from None
+    except BrokerTimedOut as error:
+        msg = f"the embedded Pact Broker {error}; see {_shown(log, settings)}"
+        raise EmbeddedBrokerError(msg) from None
     return url
 
 
@@ -296,29 +293,6 @@ def _listening_socket_inodes(port: int) -> set[str]:
     return inodes
 
 
-def _wait_until_ready(
-    url: str, process: subprocess.Popen[bytes], log: tuple[Path, int], settings: Settings
-) -> None:
-    deadline = time.monotonic() + settings.broker_start_timeout
-    expected = instance_id(settings)
-    while time.monotonic() < deadline:
-        if probe(url, timeout=0.5).instance == expected:
-            return
-        code = process.poll()
-        if code is not None:
-            msg = (
-                f"the embedded Pact Broker exited with code {code} while starting"
-                f"{_evidence(*log)}; see {_shown(log[0], settings)}"
-            )
-            raise EmbeddedBrokerError(msg)
-        time.sleep(_POLL_INTERVAL)
-    msg = (
-        f"the embedded Pact Broker did not answer at {url} within "
-        f"{settings.broker_start_timeout:g}s; see {_shown(log[0], settings)}"
-    )
-    raise EmbeddedBrokerError(msg)
-
-
 def stop(settings: Settings) -> bool:
     """Stop the background broker started by
     [`ensure_running`][pact_pipeline.embedded.ensure_running].
@@ -347,12 +321,9 @@ def stop(settings: Settings) -> bool:
         return False
     # The broker leads its own session (start_new_session), so its process group id is its
     # pid: signal the group to take uvicorn workers down with it.
-    _signal_group(pid, signal.SIGTERM)
-    if not _wait_for_exit(pid, _STOP_TIMEOUT):
-        _signal_group(pid, signal.SIGKILL)
-        if not _wait_for_exit(pid, _STOP_TIMEOUT):
-            msg = f"the embedded Pact Broker (pid {pid}) did not stop"
-            raise EmbeddedBrokerError(msg)
+    if not stop_group(pid, _STOP_TIMEOUT):
+        msg = f"the embedded Pact Broker (pid {pid}) did not stop"
+        raise EmbeddedBrokerError(msg)
     pid_file.unlink(missing_ok=True)
     return True
 
@@ -365,7 +336,7 @@ def _read_pid(pid_file: Path) -> int | None:
 
 
 def _is_our_broker(pid: int) -> bool:
-    if not _alive(pid):
+    if not alive(pid):
         return False
     cmdline = Path(f"/proc/{pid}/cmdline")
     if not cmdline.exists():
@@ -376,69 +347,6 @@ def _is_our_broker(pid: int) -> bool:
     except OSError:
         return False
     return BROKER_MODULE.encode() in arguments and b"serve" in arguments
-
-
-def _alive(pid: int) -> bool:
-    _reap(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _reap(pid: int) -> None:
-    """Collect the exit status if the broker is our own child, so it is not a zombie."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        return
-    except PermissionError:
-        os.kill(pid, sig)
-
-
-def _wait_for_exit(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(_POLL_INTERVAL)
-    return not _alive(pid)
-
-
-#: What marks the log line that explains a failed start, best first: an exception's last
-#: line ("sqlalchemy.exc.OperationalError: … unable to open database file"), a logged error
-#: ("ERROR: [Errno 98] … address already in use"), then anything that sounds like a failure.
-#: The shutdown chatter uvicorn logs after the error, and hints such as SQLAlchemy's
-#: "(Background on this error at: …)", match none of them.
-_EVIDENCE = (
-    re.compile(r"^[\w.]*(Error|Exception|Exit)\b[^:]*: \S"),
-    re.compile(r"^(ERROR|CRITICAL)\b|\[Errno \d+\]"),
-    re.compile(r"\b(error|refused|denied|in use)\b", re.IGNORECASE),
-)
-
-
-def _evidence(log: Path, start: int) -> str:
-    """The line of this start's log output that best explains a failure, in parentheses."""
-    try:
-        with log.open("rb") as stream:
-            stream.seek(start)
-            text = stream.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for pattern in _EVIDENCE:
-        matching = [line for line in lines if pattern.search(line)]
-        if matching:
-            return f" ({matching[-1][:200]})"
-    return f" ({lines[-1][:200]})" if lines else ""
 
 
 def _shown(path: Path, settings: Settings) -> str:

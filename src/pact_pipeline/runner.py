@@ -302,7 +302,10 @@ class Pipeline:
 
     def _ci_stages(self, environment: str, *, deploy_any_branch: bool) -> None:
         revision = self.revision
-        self.test()
+        if self.settings.tested:
+            self.test()
+        else:
+            self.out.skip("test", "no tests declared (pipeline.consumer.tests, .provider.tests)")
         if self.settings.consumer is not None:
             self.publish()
         if self.settings.provider is not None:

@@ -71,6 +71,7 @@ class ProviderSettings(BaseModel):
         description="`module:function` serving the app for verification, with its states"
     )
     tests: tuple[str, ...] = Field(default=(), description="pytest arguments of its own tests")
+    command: str | None = Field(default=None, description="or a shell command that runs them")
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,12 @@ class Settings(BaseSettings):
         version it was verified against is in the environment.
         """
         return tuple(side.name for side in (self.provider, self.consumer) if side is not None)
+
+    @property
+    def tested(self) -> tuple[ConsumerSettings | ProviderSettings, ...]:
+        """The pacticipants that declare tests, the consumer first (its tests write pacts)."""
+        sides = (self.consumer, self.provider)
+        return tuple(side for side in sides if side is not None and (side.tests or side.command))
 
     def require_consumer(self, task: str) -> ConsumerSettings:
         """This repository's consumer, for a task that needs one.

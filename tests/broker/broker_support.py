@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +27,14 @@ from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.testing import reset_database, simple_pact
-from pact_pipeline.serving import serve_app
+from pact_pipeline.launcher import (
+    HEARTBEAT_PATH,
+    BrokerExited,
+    BrokerProcess,
+    BrokerTimedOut,
+    broker_command,
+)
+from pact_pipeline.serving import free_port, serve_app
 
 
 @dataclass
@@ -114,44 +118,6 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
 # --- broker subprocesses --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port that was free a moment ago (for servers that must bind it themselves)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class BrokerProcess:
-    """A ``python -m pact_pipeline.broker serve`` subprocess, leading its own process group."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def kill(self) -> None:
-        """SIGKILL the server and its workers: no shutdown code runs at all."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if the server has not exited within 20 s."""
-        if self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def output(self) -> str:
-        """Everything the server wrote to stdout and stderr so far."""
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
 def start_broker_process(
     database: str,
     log: Path,
@@ -161,49 +127,30 @@ def start_broker_process(
     log_level: str = "warning",
     startup_timeout: float = 60,
 ) -> BrokerProcess:
-    """Start ``python -m pact_pipeline.broker serve`` on a free port and wait for its heartbeat."""
+    """Start ``python -m pact_pipeline.broker serve`` on a free port and wait for its heartbeat.
+
+    No ``PACT_BROKER_*`` setting leaks in from the caller's environment; ``env`` adds some.
+    """
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "pact_pipeline.broker",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--database-url",
-        database,
-        "--workers",
-        str(workers),
-        "--log-level",
-        log_level,
-    ]
+    command = broker_command(port=port, database_url=database, workers=workers, log_level=log_level)
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**clean, "PYTHONUNBUFFERED": "1", **(env or {})},
-        )
-    broker = BrokerProcess(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + startup_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            msg = f"broker exited with {process.returncode} while starting:\n{broker.output()}"
-            raise RuntimeError(msg)
-        try:
-            if httpx.get(broker.url + "/diagnostic/status/heartbeat", timeout=1).is_success:
-                return broker
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    broker.kill()
-    msg = f"broker did not answer within {startup_timeout}s:\n{broker.output()}"
-    raise RuntimeError(msg)
+    broker = BrokerProcess.start(
+        command, url=f"http://127.0.0.1:{port}", log=log, env={**clean, **(env or {})}
+    )
+    try:
+        broker.wait_until(lambda: _answers(broker.url), timeout=startup_timeout)
+    except (BrokerExited, BrokerTimedOut) as error:
+        broker.kill()
+        msg = f"the broker {error} while starting:\n{broker.output()}"
+        raise RuntimeError(msg) from None
+    return broker
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url + HEARTBEAT_PATH, timeout=1).is_success
+    except httpx.HTTPError:
+        return False
 
 
 @contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pact_pipeline.output import Output
+from pact_pipeline.serving import free_port
 
 
 class RecordedOutput(Output):
@@ -50,14 +50,6 @@ def git(root: Path, *args: str) -> str:
         text=True,
     )
     return completed.stdout.strip()
-
-
-def free_port() -> int:
-    """Return a TCP port that is free right now on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 #: Repository files a project needs to run `invoke` (the package itself is installed).

@@ -20,6 +20,7 @@ from pact_pipeline import embedded
 from pact_pipeline.broker_client import BrokerClient
 from pact_pipeline.errors import NotDeployable, StageFailed
 from pact_pipeline.git import Revision
+from pact_pipeline.serving import free_port
 from pact_pipeline.settings import ConsumerSettings, ProviderSettings, Settings
 from pact_pipeline.stages.can_i_deploy import Repository, Target, can_i_deploy
 from pact_pipeline.stages.deploy import deploy
@@ -30,7 +31,7 @@ from pact_pipeline.stages.verify import (
     parse_selected,
     verify,
 )
-from tests.pipeline.pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput, free_port
+from tests.pipeline.pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput
 
 
 @pytest.fixture(scope="module")

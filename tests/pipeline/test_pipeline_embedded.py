@@ -22,8 +22,9 @@ import pytest
 
 from pact_pipeline import embedded
 from pact_pipeline.errors import EmbeddedBrokerError
+from pact_pipeline.serving import free_port
 from pact_pipeline.settings import Settings
-from tests.pipeline.pipeline_helpers import REPOSITORY, free_port
+from tests.pipeline.pipeline_helpers import REPOSITORY
 
 HEARTBEAT_SERVER = """
 import argparse, http.server, json, os

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from pact_pipeline import embedded
+from pact_pipeline.serving import free_port
 from pact_pipeline.settings import Settings
 from tests.pipeline.pipeline_helpers import (
     REPOSITORY,
     copy_repository,
-    free_port,
     invoke_environment,
     run_invoke,
 )

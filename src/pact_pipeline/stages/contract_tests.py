@@ -79,15 +79,10 @@ def run_tests(settings: Settings, out: Output, *, extra_args: Sequence[str] = ()
         PipelineError:
             If nothing declares tests, the tests fail, or the consumer's wrote no pact file.
     """
-    suites = [
-        (side.name, side.tests, getattr(side, "command", None))
-        for side in (settings.consumer, settings.provider)
-        if side is not None and (side.tests or getattr(side, "command", None))
-    ]
-    if not suites:
+    if not settings.tested:
         msg = (
             "no tests to run: declare pipeline.consumer.tests (or .command) and/or "
-            "pipeline.provider.tests in invoke.yaml"
+            "pipeline.provider.tests (or .command) in invoke.yaml"
         )
         raise PipelineError(msg)
     if settings.consumer is not None:
@@ -102,8 +97,8 @@ def run_tests(settings: Settings, out: Output, *, extra_args: Sequence[str] = ()
         "PACT_DO_NOT_TRACK": os.environ.get("PACT_DO_NOT_TRACK", "true"),
         **({"CI": "true"} if settings.ci else {}),
     }
-    for name, arguments, command in suites:
-        _run_suite(name, arguments, command, settings.root, environment, out, extra_args)
+    for side in settings.tested:
+        _run_suite(side.name, side.tests, side.command, settings.root, environment, out, extra_args)
     if settings.consumer is not None:
         written = find_pact_files(settings.pacts_dir)
         if not written:
