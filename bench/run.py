@@ -27,8 +27,9 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
 from bench.scenarios import BASELINE, Scenario, scenarios
-from bench.seed import Dataset, seed
+from bench.seed import seed
 from bench.server import live_broker
+from bench.shape import Dataset
 from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.db import Base, Database, make_engine
 from pact_pipeline.broker.settings import Settings

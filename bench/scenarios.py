@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from bench.seed import Targets
+from bench.shape import Targets
 
 #: The environment can-i-deploy and record-deployment use.
 ENVIRONMENT = "prod"
@@ -48,24 +48,29 @@ def _path(*parts: str) -> str:
     return "/" + "/".join(quote(p, safe="") for p in parts)
 
 
-def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
-    """The benchmark's scenarios for a dataset.
+class _Requests:
+    """The requests of one benchmark run over one dataset, one method per scenario."""
 
-    Args:
-        targets: What the seeder chose to ask about.
-        run_id: Distinguishes version numbers this run publishes from earlier runs'.
+    def __init__(self, targets: Targets, run_id: str) -> None:
+        self.targets = targets
+        self.run_id = run_id
+        self.since = (datetime.now(UTC) - WIP_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.contracts = [
+            {
+                "consumerName": targets.publisher,
+                "providerName": provider,
+                "specification": "pact",
+                "contentType": "application/json",
+                "content": base64.b64encode(json.dumps(content).encode()).decode(),
+            }
+            for provider, content in sorted(targets.publish_contents.items())
+        ]
 
-    Returns:
-        The baseline first, then the endpoints under test.
-    """
-    checks = targets.can_i_deploy
-    env_uuid = targets.environments[ENVIRONMENT]
-
-    def index(client: httpx.Client, _i: int) -> httpx.Response:
+    def index(self, client: httpx.Client, _i: int) -> httpx.Response:
         return client.get("/")
 
-    def matrix(client: httpx.Client, i: int) -> httpx.Response:
-        pacticipant, version = checks[i % len(checks)]
+    def matrix(self, client: httpx.Client, i: int) -> httpx.Response:
+        pacticipant, version = self.targets.can_i_deploy[i % len(self.targets.can_i_deploy)]
         query = urlencode(
             [
                 ("q[][pacticipant]", pacticipant),
@@ -76,18 +81,16 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
         )
         return client.get(f"/matrix?{query}")
 
-    def can_i_deploy(client: httpx.Client, i: int) -> httpx.Response:
-        pacticipant, version = checks[i % len(checks)]
+    def can_i_deploy(self, client: httpx.Client, i: int) -> httpx.Response:
+        pacticipant, version = self.targets.can_i_deploy[i % len(self.targets.can_i_deploy)]
         query = urlencode(
             {"pacticipant": pacticipant, "version": version, "environment": ENVIRONMENT}
         )
         return client.get(f"/can-i-deploy?{query}")
 
-    since = (datetime.now(UTC) - WIP_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def for_verification(wip: bool) -> Callable[[httpx.Client, int], httpx.Response]:
+    def for_verification(self, wip: bool) -> Callable[[httpx.Client, int], httpx.Response]:
         def request(client: httpx.Client, i: int) -> httpx.Response:
-            provider = targets.providers[i % len(targets.providers)]
+            provider = self.targets.providers[i % len(self.targets.providers)]
             body: dict[str, object] = {
                 "consumerVersionSelectors": [
                     {"mainBranch": True},
@@ -98,70 +101,75 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
                 "includePendingStatus": True,
             }
             if wip:
-                body["includeWipPactsSince"] = since
+                body["includeWipPactsSince"] = self.since
             path = _path("pacts", "provider", provider, "for-verification")
             return client.post(path, json=body)
 
         return request
 
-    contracts = [
-        {
-            "consumerName": targets.publisher,
-            "providerName": provider,
-            "specification": "pact",
-            "contentType": "application/json",
-            "content": base64.b64encode(json.dumps(content).encode()).decode(),
-        }
-        for provider, content in sorted(targets.publish_contents.items())
-    ]
-
-    def publish(client: httpx.Client, i: int) -> httpx.Response:
+    def publish(self, client: httpx.Client, i: int) -> httpx.Response:
         body = {
-            "pacticipantName": targets.publisher,
-            "pacticipantVersionNumber": f"bench-{run_id}-{i}",
+            "pacticipantName": self.targets.publisher,
+            "pacticipantVersionNumber": f"bench-{self.run_id}-{i}",
             "branch": "main",
-            "contracts": contracts,
+            "contracts": self.contracts,
         }
         return client.post("/contracts/publish", json=body)
 
-    def record_deployment(client: httpx.Client, i: int) -> httpx.Response:
+    def record_deployment(self, client: httpx.Client, i: int) -> httpx.Response:
+        targets = self.targets
         version = targets.deploy_versions[i % len(targets.deploy_versions)]
+        environment = targets.environments[ENVIRONMENT]
         path = _path(
             "pacticipants", targets.deployer, "versions", version, "deployed-versions"
-        ) + _path("environment", env_uuid)
+        ) + _path("environment", environment)
         return client.post(path, json={})
 
+
+def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
+    """The benchmark's scenarios for a dataset.
+
+    Args:
+        targets: What the seeder chose to ask about.
+        run_id: Distinguishes version numbers this run publishes from earlier runs'.
+
+    Returns:
+        The baseline first, then the endpoints under test.
+    """
+    requests = _Requests(targets, run_id)
     return [
-        Scenario(BASELINE, "the index resource (no database work)", index),
+        Scenario(BASELINE, "the index resource (no database work)", requests.index),
         Scenario(
             "matrix",
             "GET /matrix?q[][pacticipant]=X&q[][version]=V&latestby=cvpv&environment=prod",
-            matrix,
+            requests.matrix,
         ),
         Scenario(
             "can-i-deploy",
             "GET /can-i-deploy?pacticipant=X&version=V&environment=prod",
-            can_i_deploy,
+            requests.can_i_deploy,
         ),
         Scenario(
             "for-verification",
             "POST pacts for verification: mainBranch, deployedOrReleased, matchingBranch, "
             f"pending, WIP pacts of the last {WIP_WINDOW.days} days",
-            for_verification(wip=True),
+            requests.for_verification(wip=True),
         ),
         Scenario(
             "for-verification, no WIP",
             "the same without WIP pacts (whose number grows with the branches active in the "
             "window)",
-            for_verification(wip=False),
+            requests.for_verification(wip=False),
         ),
         Scenario(
-            "publish", f"POST /contracts/publish (new version, {len(contracts)} pacts)", publish
+            "publish",
+            f"POST /contracts/publish (new version, {len(requests.contracts)} pacts)",
+            requests.publish,
         ),
         Scenario(
             "record-deployment",
             "POST .../deployed-versions/environment/{prod}",
-            record_deployment,
+            requests.record_deployment,
             status=201,
         ),
     ]

@@ -23,9 +23,11 @@ from pact_pipeline.git import Revision, resolve_revision
 from pact_pipeline.output import Output
 from pact_pipeline.settings import BrokerAuth
 from pact_pipeline.stages import environments
-from pact_pipeline.stages.can_i_deploy import Repository, Target, can_i_deploy
+from pact_pipeline.stages.advice import Repository
+from pact_pipeline.stages.can_i_deploy import can_i_deploy
 from pact_pipeline.stages.contract_tests import run_tests
 from pact_pipeline.stages.deploy import deploy, record_deployment
+from pact_pipeline.stages.matrix import Target
 from pact_pipeline.stages.publish import collect_pacts, publish
 from pact_pipeline.stages.verify import verify, verify_pact_url
 

@@ -99,16 +99,7 @@ def serve_app(
     """
     sock = listening_socket(host)
     port: int = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_config=None,  # leave the host process's logging configuration alone
-            log_level="warning",
-            access_log=False,
-            lifespan="auto",
-            ws="none",
-        )
-    )
+    server = _quiet_server(app)
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -129,6 +120,18 @@ def serve_app(
         server.should_exit = True
         thread.join(timeout=startup_timeout)
         sock.close()
+
+
+def _quiet_server(app: ASGIApp) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        log_config=None,  # leave the host process's logging configuration alone
+        log_level="warning",
+        access_log=False,
+        lifespan="auto",
+        ws="none",
+    )
+    return uvicorn.Server(config)
 
 
 def _wait_until_started(

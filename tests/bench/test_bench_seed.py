@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 from bench.__main__ import scales
 from bench.run import count_statements, markdown, percentile, run
 from bench.scenarios import scenarios
-from bench.seed import Dataset, Shape, seed
+from bench.seed import seed
+from bench.shape import Dataset, Shape
 from pact_pipeline.broker import models
 from pact_pipeline.broker.content import content_sha
 from pact_pipeline.broker.db import Base, Database

@@ -22,15 +22,13 @@ from pact_pipeline.errors import NotDeployable, StageFailed
 from pact_pipeline.git import Revision
 from pact_pipeline.serving import free_port
 from pact_pipeline.settings import ConsumerSettings, ProviderSettings, Settings
-from pact_pipeline.stages.can_i_deploy import Repository, Target, can_i_deploy
+from pact_pipeline.stages.advice import Repository
+from pact_pipeline.stages.can_i_deploy import can_i_deploy
 from pact_pipeline.stages.deploy import deploy
+from pact_pipeline.stages.matrix import Target
 from pact_pipeline.stages.publish import collect_pacts, publish
-from pact_pipeline.stages.verify import (
-    check_published,
-    for_verification_request,
-    parse_selected,
-    verify,
-)
+from pact_pipeline.stages.selection import for_verification_request, parse_selected
+from pact_pipeline.stages.verify import check_published, verify
 from tests.pipeline.pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput
 
 

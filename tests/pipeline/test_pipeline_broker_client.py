@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pact_pipeline.broker_client import BrokerClient, error_detail
+from pact_pipeline.broker_client import BrokerClient
 from pact_pipeline.errors import (
     BrokerAuthError,
     BrokerProtocolError,
@@ -22,6 +22,7 @@ from pact_pipeline.errors import (
     BrokerUnreachable,
     ConfigurationError,
 )
+from pact_pipeline.hal import error_detail
 from pact_pipeline.settings import BrokerAuth
 from tests.pipeline.pipeline_helpers import FakeSleep
 

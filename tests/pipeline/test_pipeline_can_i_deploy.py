@@ -7,19 +7,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from pact_pipeline.stages.can_i_deploy import (
-    Decision,
-    MatrixAnswer,
-    MatrixRow,
-    Repository,
-    Target,
-    advise,
-    awaited,
-    parse_matrix,
-    render,
-    row_reason,
-    summary_line,
-)
+from pact_pipeline.stages.advice import Repository, advise, awaited, row_reason
+from pact_pipeline.stages.can_i_deploy import Decision, render, summary_line
+from pact_pipeline.stages.matrix import MatrixAnswer, MatrixRow, Target, parse_matrix
 
 CONSUMER, PROVIDER = "FrontendWebsite", "ProductService"
 

@@ -8,18 +8,18 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from pact_pipeline.stages.verification_results import (
-    VerificationOutcome,
-    failure_message,
-    parse_results,
-    results_table,
-)
-from pact_pipeline.stages.verify import (
+from pact_pipeline.stages.selection import (
     SELECTORS,
     for_verification_request,
     parse_selected,
     selection_table,
     selector_json,
+)
+from pact_pipeline.stages.verification_results import (
+    VerificationOutcome,
+    failure_message,
+    parse_results,
+    results_table,
 )
 from pact_pipeline.verifier import quiet_state_callbacks
 

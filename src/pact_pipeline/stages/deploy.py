@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from pact_pipeline.broker_client import BrokerClient
     from pact_pipeline.output import Output
     from pact_pipeline.settings import Settings
-    from pact_pipeline.stages.can_i_deploy import Repository, Target
+    from pact_pipeline.stages.advice import Repository
+    from pact_pipeline.stages.matrix import Target
 
 
 def deploy(

@@ -20,7 +20,8 @@ from pact_pipeline.settings import PRODUCTION_ENVIRONMENTS
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from pact_pipeline.broker_client import BrokerClient, JsonObject
+    from pact_pipeline.broker_client import BrokerClient
+    from pact_pipeline.hal import JsonObject
     from pact_pipeline.settings import Settings
 
 

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from pact_pipeline.broker_client import BrokerClient, JsonObject
+    from pact_pipeline.broker_client import BrokerClient
     from pact_pipeline.git import Revision
+    from pact_pipeline.hal import JsonObject
     from pact_pipeline.output import Output
     from pact_pipeline.settings import Settings
 
