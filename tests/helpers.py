@@ -71,7 +71,7 @@ LEAKY_VARIABLES = (
     "GITHUB_RUN_ID",
 )
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def copy_repository(

@@ -1,7 +1,7 @@
 """Failure modes of the broker client, simulated at the HTTP transport.
 
 Successful conversations with a broker are covered against the real embedded broker (see
-test_pipeline_against_broker.py); here httpx's MockTransport plays a broker that is down,
+tests/stages/test_against_broker.py); here httpx's MockTransport plays a broker that is down,
 flaky, or refuses us, which a real broker cannot be made to do on demand.
 """
 
@@ -24,7 +24,7 @@ from pact_pipeline.errors import (
 )
 from pact_pipeline.hal import error_detail
 from pact_pipeline.settings import BrokerAuth
-from tests.pipeline.pipeline_helpers import FakeSleep
+from tests.helpers import FakeSleep
 
 BASE = "http://broker.test"
 

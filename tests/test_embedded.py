@@ -24,7 +24,7 @@ from pact_pipeline import embedded
 from pact_pipeline.errors import EmbeddedBrokerError
 from pact_pipeline.serving import free_port
 from pact_pipeline.settings import Settings
-from tests.pipeline.pipeline_helpers import REPOSITORY
+from tests.helpers import REPOSITORY
 
 HEARTBEAT_SERVER = """
 import argparse, http.server, json, os

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pact_pipeline.git import FALLBACK_BRANCH, current_branch, resolve_revision, short_sha
-from tests.pipeline.pipeline_helpers import git
+from tests.helpers import git
 
 
 def test_version_is_the_short_sha_and_branch_the_checked_out_one(git_repo: Path) -> None:

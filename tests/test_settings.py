@@ -15,7 +15,7 @@ from pact_pipeline.settings import (
     load_settings,
     settings_table,
 )
-from tests.pipeline.pipeline_helpers import REPOSITORY
+from tests.helpers import REPOSITORY
 
 ROOT = Path("/repo")
 

@@ -29,7 +29,7 @@ from pact_pipeline.stages.matrix import Target
 from pact_pipeline.stages.publish import collect_pacts, publish
 from pact_pipeline.stages.selection import for_verification_request, parse_selected
 from pact_pipeline.stages.verify import check_published, verify
-from tests.pipeline.pipeline_helpers import REPOSITORY, FakeSleep, RecordedOutput
+from tests.helpers import REPOSITORY, FakeSleep, RecordedOutput
 
 
 @pytest.fixture(scope="module")

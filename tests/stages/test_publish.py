@@ -12,7 +12,7 @@ import pytest
 from pact_pipeline.errors import PipelineError
 from pact_pipeline.settings import ConsumerSettings, ProviderSettings, Settings
 from pact_pipeline.stages.publish import collect_pacts, print_notices, publish_requests, read_pact
-from tests.pipeline.pipeline_helpers import RecordedOutput
+from tests.helpers import RecordedOutput
 
 WEBSITE = ConsumerSettings(name="FrontendWebsite")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pact_pipeline.serving import free_port
-from tests.pipeline.pipeline_helpers import git, invoke_environment, run_invoke
+from tests.helpers import git, invoke_environment, run_invoke
 
 pytestmark = pytest.mark.e2e
 

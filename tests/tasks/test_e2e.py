@@ -16,7 +16,7 @@ import pytest
 
 from pact_pipeline.broker_client import BrokerClient
 from pact_pipeline.stages.selection import for_verification_request, parse_selected
-from tests.pipeline.pipeline_helpers import Project, git, whole_project
+from tests.helpers import Project, git, whole_project
 
 pytestmark = pytest.mark.e2e
 

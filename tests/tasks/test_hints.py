@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.pipeline.pipeline_helpers import Project, whole_project
+from tests.helpers import Project, whole_project
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ import pytest
 from pact_pipeline import embedded
 from pact_pipeline.serving import free_port
 from pact_pipeline.settings import Settings
-from tests.pipeline.pipeline_helpers import (
+from tests.helpers import (
     REPOSITORY,
     copy_repository,
     invoke_environment,
