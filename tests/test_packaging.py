@@ -12,21 +12,13 @@ from tests.helpers import REPOSITORY
 
 
 def test_the_wheel_holds_only_the_pact_pipeline_package(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(REPOSITORY),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    # Built from a copy of the files a build reads, so the checkout gets no build/ folder.
+    source = tmp_path / "source"
+    shutil.copytree(REPOSITORY / "src", source / "src", ignore=shutil.ignore_patterns("*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPOSITORY / name, source / name)
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path)]
+    subprocess.run([*command, str(source)], check=True, capture_output=True)
     (wheel,) = tmp_path.glob("pact_pipeline-*.whl")
 
     names = zipfile.ZipFile(wheel).namelist()
