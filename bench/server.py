@@ -12,15 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
-from pact_pipeline.launcher import (
-    HEARTBEAT_PATH,
-    BrokerExited,
-    BrokerProcess,
-    BrokerTimedOut,
-    broker_command,
-)
+from pact_pipeline.launcher import broker_command, start_broker
 from pact_pipeline.serving import free_port
 
 START_TIMEOUT = 60.0
@@ -42,23 +34,11 @@ def live_broker(database_url: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
     # The broker's log goes to a file: it is only worth reading when the broker fails.
     with tempfile.TemporaryDirectory() as logs:
-        broker = BrokerProcess.start(
-            command, url=f"http://127.0.0.1:{port}", log=Path(logs) / "broker.log", env=env
+        url = f"http://127.0.0.1:{port}"
+        broker = start_broker(
+            command, url=url, log=Path(logs) / "broker.log", env=env, timeout=START_TIMEOUT
         )
-        try:
-            broker.wait_until(lambda: _answers(broker.url), timeout=START_TIMEOUT)
-        except (BrokerExited, BrokerTimedOut) as error:
-            broker.kill()
-            msg = f"the broker {error} before it served:\n{broker.output()[-2000:]}"
-            raise RuntimeError(msg) from None
         try:
             yield broker.url
         finally:
             broker.stop(timeout=15)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url + HEARTBEAT_PATH, timeout=2).status_code == httpx.codes.OK
-    except httpx.TransportError:
-        return False

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import httpx
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
@@ -62,6 +64,38 @@ def broker_command(
     command += ["--workers", str(workers)] if workers != 1 else []
     command += ["--log-level", log_level] if log_level else []
     return command
+
+
+def start_broker(
+    command: list[str],
+    *,
+    url: str,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 60.0,
+) -> BrokerProcess:
+    """Start a broker and wait for its heartbeat; on failure, kill it and say why.
+
+    Raises:
+        RuntimeError:
+            If it exits or stays silent first, with what it wrote.
+    """
+    broker = BrokerProcess.start(command, url=url, log=log, env=env)
+    try:
+        broker.wait_until(lambda: heartbeat_ok(url), timeout=timeout)
+    except (BrokerExited, BrokerTimedOut) as error:
+        broker.kill()
+        msg = f"the broker {error} while starting:\n{broker.output()[-4000:]}"
+        raise RuntimeError(msg) from None
+    return broker
+
+
+def heartbeat_ok(url: str, timeout: float = 1.0) -> bool:
+    """Whether a broker answers its heartbeat at `url` with a success."""
+    try:
+        return httpx.get(url + HEARTBEAT_PATH, timeout=timeout).is_success
+    except httpx.HTTPError:
+        return False
 
 
 class BrokerExited(RuntimeError):

@@ -246,18 +246,7 @@ class Pipeline:
         version: str | None = None,
     ) -> None:
         """Fail unless the broker says the target(s) can be deployed to the environment."""
-        target_environment = environment or self.settings.environment
-        environments.check_known(self.settings, target_environment)
-        with self.out.stage(f"can-i-deploy to {target_environment}"):
-            can_i_deploy(
-                self.settings,
-                self.broker,
-                self.targets(pacticipant, version),
-                target_environment,
-                self.out,
-                here=self.here,
-                sleep=self._sleep,
-            )
+        self._towards(environment, "can-i-deploy to", can_i_deploy, pacticipant, version)
 
     def deploy(
         self,
@@ -267,10 +256,21 @@ class Pipeline:
         version: str | None = None,
     ) -> None:
         """can-i-deploy, then record the deployment, for each target in turn."""
+        self._towards(environment, "deploy to", deploy, pacticipant, version)
+
+    def _towards(
+        self,
+        environment: str | None,
+        stage: str,
+        action: Callable[..., object],
+        pacticipant: str | None,
+        version: str | None,
+    ) -> None:
+        """Run `action` (can-i-deploy or deploy) for the targets, as a stage."""
         target_environment = environment or self.settings.environment
         environments.check_known(self.settings, target_environment)
-        with self.out.stage(f"deploy to {target_environment}"):
-            deploy(
+        with self.out.stage(f"{stage} {target_environment}"):
+            action(
                 self.settings,
                 self.broker,
                 self.targets(pacticipant, version),

@@ -27,13 +27,7 @@ from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.testing import reset_database, simple_pact
-from pact_pipeline.launcher import (
-    HEARTBEAT_PATH,
-    BrokerExited,
-    BrokerProcess,
-    BrokerTimedOut,
-    broker_command,
-)
+from pact_pipeline.launcher import BrokerProcess, broker_command, start_broker
 from pact_pipeline.serving import free_port, serve_app
 
 
@@ -134,23 +128,10 @@ def start_broker_process(
     port = free_port()
     command = broker_command(port=port, database_url=database, workers=workers, log_level=log_level)
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
-    broker = BrokerProcess.start(
-        command, url=f"http://127.0.0.1:{port}", log=log, env={**clean, **(env or {})}
+    url = f"http://127.0.0.1:{port}"
+    return start_broker(
+        command, url=url, log=log, env={**clean, **(env or {})}, timeout=startup_timeout
     )
-    try:
-        broker.wait_until(lambda: _answers(broker.url), timeout=startup_timeout)
-    except (BrokerExited, BrokerTimedOut) as error:
-        broker.kill()
-        msg = f"the broker {error} while starting:\n{broker.output()}"
-        raise RuntimeError(msg) from None
-    return broker
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url + HEARTBEAT_PATH, timeout=1).is_success
-    except httpx.HTTPError:
-        return False
 
 
 @contextmanager
