@@ -242,8 +242,8 @@ def _print_verdict(decision: Decision, out: Output) -> None:
             out.info(reason)
         if not decision.answer.rows:
             out.info(
-                f"no pact involving {decision.target.pacticipant} needs verifying for "
-                f"{decision.environment}: no consumers yet"
+                f"no pact with {decision.target.pacticipant} needs verifying for "
+                f"{decision.environment}: no consumers yet, or none in {decision.environment}"
             )
         return
     state = "unknown" if decision.answer.deployable is None else "no"
