@@ -1,5 +1,10 @@
 """Hostile input against a live broker: every request gets a deliberate 4xx, never a 5xx.
 
+This module holds the cases' machinery and the cases about request size, media type, nesting
+and JSON syntax, query parameters and paths; the cases about publishing and verifying
+(``test_broker_hostile_publish``) and about every other resource
+(``test_broker_hostile_resources``) use it.
+
 Each case is one request and the status it must get; every 4xx body must be JSON with an
 ``error`` or ``errors`` key. The cases run against the database the suite runs on (SQLite, or
 PostgreSQL with ``PACT_BROKER_TEST_DATABASE_URL``), which matters: PostgreSQL rejects NUL
@@ -8,13 +13,11 @@ characters, over-long strings and out-of-range integers that SQLite stores silen
 
 from __future__ import annotations
 
-import ast
 import base64
 import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -231,639 +234,6 @@ CASES: list[Case] = [
         content=b"",
         headers={"content-type": "application/json"},
     ),
-    # --- publish: every field ----------------------------------------------------------------
-    Case("publish-empty-object", "POST", "/contracts/publish", 400, json_body={}),
-    Case(
-        "publish-name-number",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "pacticipantName": 7},
-    ),
-    Case(
-        "publish-name-too-long",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "pacticipantName": LONG},
-    ),
-    Case(
-        "publish-version-too-long",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "pacticipantVersionNumber": LONG},
-    ),
-    Case(
-        "publish-version-multiline",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "pacticipantVersionNumber": "1\n2"},
-    ),
-    Case(
-        "publish-version-nul",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "pacticipantVersionNumber": "1\u00002"},
-    ),
-    Case(
-        "publish-branch-too-long",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "branch": LONG},
-    ),
-    Case(
-        "publish-branch-object",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "branch": {"name": "main"}},
-    ),
-    Case(
-        "publish-tags-string",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "tags": "main"},
-    ),
-    Case(
-        "publish-tag-too-long",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "tags": [LONG]},
-    ),
-    Case(
-        "publish-build-url",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "buildUrl": "javascript:alert(1)"},
-    ),
-    Case(
-        "publish-contracts-object",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "contracts": {"a": 1}},
-    ),
-    Case(
-        "publish-contracts-empty",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "contracts": []},
-    ),
-    Case(
-        "publish-contract-number",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body={**publish_body("Foo", "Bar", "2"), "contracts": [1]},
-    ),
-    Case(
-        "publish-provider-too-long",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(providerName=LONG),
-    ),
-    Case(
-        "publish-provider-multiline",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(providerName="Bar\nBaz"),
-    ),
-    Case(
-        "publish-provider-number",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(providerName=12),
-    ),
-    Case(
-        "publish-consumer-mismatch",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(consumerName="Other"),
-    ),
-    Case(
-        "publish-not-base64",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(content="%%% not base64 %%%"),
-    ),
-    Case(
-        "publish-base64-not-json",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(content=b64("not json")),
-    ),
-    Case(
-        "publish-base64-binary",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(content=b64(b"\xff\xfe\x00\x01")),
-    ),
-    Case(
-        "publish-base64-array",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(content=b64("[1, 2]")),
-    ),
-    Case(
-        "publish-specification",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(specification="openapi"),
-    ),
-    Case(
-        "publish-content-type",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(contentType="text/plain"),
-    ),
-    Case(
-        "publish-on-conflict",
-        "POST",
-        "/contracts/publish",
-        400,
-        json_body=with_contract(onConflict="explode"),
-    ),
-    # --- pacts for verification: selectors, booleans, dates ---------------------------------
-    Case(
-        "selectors-object",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": {"mainBranch": True}},
-    ),
-    Case(
-        "selector-string",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": ["main"]},
-    ),
-    Case(
-        "selector-unknown-key",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": [{"mainBranch": True, "bogus": 1}]},
-    ),
-    Case(
-        "selector-boolean-string",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": [{"tag": "main", "latest": "true"}]},
-    ),
-    Case(
-        "selector-empty",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": [{}]},
-    ),
-    Case(
-        "selector-tag-number",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": [{"tag": 1}]},
-    ),
-    Case(
-        "selector-branch-and-tag",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": [{"tag": "a", "branch": "b"}]},
-    ),
-    Case(
-        "selector-contradiction",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"consumerVersionSelectors": [{"mainBranch": True, "latest": False}]},
-    ),
-    Case(
-        "selector-branch-too-long",
-        "POST",
-        FOR_VERIFICATION,
-        (200, 400),
-        json_body={"consumerVersionSelectors": [{"branch": LONG}]},
-    ),
-    Case(
-        "pending-string", "POST", FOR_VERIFICATION, 400, json_body={"includePendingStatus": "yes"}
-    ),
-    Case(
-        "wip-not-a-date",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"includeWipPactsSince": "yesterday", "providerVersionBranch": "main"},
-    ),
-    Case(
-        "wip-impossible-date",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"includeWipPactsSince": "2020-13-45", "providerVersionBranch": "main"},
-    ),
-    Case(
-        "wip-number",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"includeWipPactsSince": 20200101, "providerVersionBranch": "main"},
-    ),
-    Case(
-        "wip-year-zero",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"includeWipPactsSince": "0000-01-01", "providerVersionBranch": "main"},
-    ),
-    Case(
-        "wip-far-future",
-        "POST",
-        FOR_VERIFICATION,
-        (200, 400),
-        json_body={
-            "includeWipPactsSince": "9999-12-31T23:59:59+14:00",
-            "providerVersionBranch": "main",
-        },
-    ),
-    Case(
-        "provider-tags-string",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"providerVersionTags": "main"},
-    ),
-    Case(
-        "provider-branch-number",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"providerVersionBranch": 1},
-    ),
-    Case(
-        "provider-branch-nul",
-        "POST",
-        FOR_VERIFICATION,
-        400,
-        json_body={"providerVersionBranch": "a\u0000b"},
-    ),
-    # --- verification results ----------------------------------------------------------------
-    Case(
-        "result-success-string",
-        "POST",
-        RESULTS,
-        400,
-        json_body={"success": "true", "providerApplicationVersion": "1"},
-    ),
-    Case("result-no-version", "POST", RESULTS, 400, json_body={"success": True}),
-    Case(
-        "result-version-too-long",
-        "POST",
-        RESULTS,
-        400,
-        json_body={"success": True, "providerApplicationVersion": LONG},
-    ),
-    Case(
-        "result-test-results-string",
-        "POST",
-        RESULTS,
-        400,
-        json_body={"success": True, "providerApplicationVersion": "1", "testResults": "ok"},
-    ),
-    Case(
-        "result-build-url",
-        "POST",
-        RESULTS,
-        400,
-        json_body={"success": True, "providerApplicationVersion": "1", "buildUrl": "ftp://x"},
-    ),
-    Case("result-number-not-int", "GET", RESULTS + "/abc", 400),
-    Case("result-number-huge", "GET", RESULTS + "/" + "9" * 30, (400, 404)),
-    Case("result-number-negative", "GET", RESULTS + "/-1", (400, 404)),
-    # --- pacticipants, versions, tags, labels, branches -------------------------------------
-    Case("pacticipant-no-name", "POST", "/pacticipants", 400, json_body={}),
-    Case("pacticipant-name-number", "POST", "/pacticipants", 400, json_body={"name": 5}),
-    Case("pacticipant-name-too-long", "POST", "/pacticipants", 400, json_body={"name": LONG}),
-    Case("pacticipant-name-nul", "POST", "/pacticipants", 400, json_body={"name": "a\u0000"}),
-    Case(
-        "pacticipant-main-branch-list",
-        "PATCH",
-        "/pacticipants/Foo",
-        400,
-        json_body={"mainBranch": ["main"]},
-    ),
-    Case(
-        "pacticipant-repo-url-too-long",
-        "PATCH",
-        "/pacticipants/Foo",
-        400,
-        json_body={"repositoryUrl": "https://x/" + "y" * 3000},
-    ),
-    Case("pacticipant-patch-too-long", "PATCH", "/pacticipants/" + LONG, 400, json_body={}),
-    Case(
-        "pacticipant-repo-url-1025",
-        "PATCH",
-        "/pacticipants/Foo",
-        400,
-        json_body={"repositoryUrl": "https://x/" + "y" * 1015},
-    ),
-    Case(
-        "webhook-consumer-label-too-long",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={
-            "consumer": {"label": LONG},
-            "request": {"method": "POST", "url": "https://example.org"},
-        },
-    ),
-    Case(
-        "webhook-provider-name-too-long",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={
-            "provider": {"name": LONG},
-            "request": {"method": "POST", "url": "https://example.org"},
-        },
-    ),
-    Case("label-too-long", "PUT", "/pacticipants/Foo/labels/" + LONG, 400),
-    Case("label-missing-pacticipant-long", "PUT", f"/pacticipants/{LONG}/labels/x", (400, 404)),
-    Case("version-too-long", "PUT", "/pacticipants/Foo/versions/" + LONG, 400, json_body={}),
-    Case(
-        "version-new-pacticipant-long", "PUT", f"/pacticipants/{LONG}/versions/1", 400, json_body={}
-    ),
-    Case(
-        "version-tags-string",
-        "PUT",
-        "/pacticipants/Foo/versions/9",
-        400,
-        json_body={"tags": "main"},
-    ),
-    Case(
-        "version-tag-too-long",
-        "PUT",
-        "/pacticipants/Foo/versions/9",
-        400,
-        json_body={"tags": [LONG]},
-    ),
-    Case(
-        "version-tag-object-number",
-        "PUT",
-        "/pacticipants/Foo/versions/9",
-        400,
-        json_body={"tags": [{"name": 1}]},
-    ),
-    Case(
-        "version-branch-too-long",
-        "PUT",
-        "/pacticipants/Foo/versions/9",
-        400,
-        json_body={"branch": LONG},
-    ),
-    Case(
-        "version-build-url-not-url",
-        "PUT",
-        "/pacticipants/Foo/versions/9",
-        400,
-        json_body={"buildUrl": "not a url"},
-    ),
-    Case("tag-too-long", "PUT", "/pacticipants/Foo/versions/1/tags/" + LONG, 400),
-    Case("tag-multiline", "PUT", "/pacticipants/Foo/versions/1/tags/a%0Ab", 400),
-    Case(
-        "branch-version-too-long",
-        "PUT",
-        f"/pacticipants/Foo/branches/{LONG}/versions/1",
-        400,
-        json_body={},
-    ),
-    Case(
-        "pact-consumer-too-long",
-        "PUT",
-        f"/pacts/provider/Bar/consumer/{LONG}/version/1",
-        400,
-        json_body=simple_pact(LONG, "Bar"),
-    ),
-    # Control characters in a name reach the X-Pact-Consumer-Version header.
-    Case(
-        "pact-version-control-chars",
-        "PUT",
-        "/pacts/provider/Bar/consumer/Foo/version/v%1B%07%7F%C2%85",
-        201,
-        json_body=simple_pact("Foo", "Bar"),
-    ),
-    Case(
-        "pact-version-control-chars-read",
-        "GET",
-        "/pacts/provider/Bar/consumer/Foo/version/v%1B%07%7F%C2%85",
-        200,
-    ),
-    Case(
-        "pact-version-blank",
-        "PUT",
-        "/pacts/provider/Bar/consumer/Foo/version/%20",
-        400,
-        json_body=simple_pact("Foo", "Bar"),
-    ),
-    # --- environments, deployments, releases ------------------------------------------------
-    Case("environment-no-production", "POST", "/environments", 400, json_body={"name": "x"}),
-    Case(
-        "environment-production-string",
-        "POST",
-        "/environments",
-        400,
-        json_body={"name": "x", "production": "yes"},
-    ),
-    Case(
-        "environment-name-spaces",
-        "POST",
-        "/environments",
-        400,
-        json_body={"name": "a b", "production": False},
-    ),
-    Case(
-        "environment-name-too-long",
-        "POST",
-        "/environments",
-        400,
-        json_body={"name": LONG, "production": False},
-    ),
-    Case(
-        "environment-display-too-long",
-        "POST",
-        "/environments",
-        400,
-        json_body={"name": "ok", "displayName": LONG, "production": False},
-    ),
-    Case(
-        "environment-contacts-object",
-        "POST",
-        "/environments",
-        400,
-        json_body={"name": "ok", "production": False, "contacts": {"name": "x"}},
-    ),
-    Case(
-        "environment-contact-details",
-        "POST",
-        "/environments",
-        400,
-        json_body={"name": "ok", "production": False, "contacts": [{"name": "x", "details": "y"}]},
-    ),
-    Case(
-        "deploy-target-too-long",
-        "POST",
-        "/pacticipants/Foo/versions/1/deployed-versions/environment/{env}",
-        400,
-        json_body={"applicationInstance": LONG},
-    ),
-    Case(
-        "deploy-unknown-environment",
-        "POST",
-        "/pacticipants/Foo/versions/1/deployed-versions/environment/nope",
-        404,
-        json_body={},
-    ),
-    Case(
-        "deploy-uuid-nul",
-        "POST",
-        "/pacticipants/Foo/versions/1/deployed-versions/environment/a%00b",
-        (400, 404),
-        json_body={},
-    ),
-    Case(
-        "deployed-flag-string",
-        "PATCH",
-        "/deployed-versions/{deployed}",
-        400,
-        json_body={"currentlyDeployed": "false"},
-    ),
-    Case(
-        "released-flag-number",
-        "PATCH",
-        "/released-versions/{released}",
-        400,
-        json_body={"currentlySupported": 0},
-    ),
-    Case("environment-uuid-garbage", "GET", "/environments/'%20OR%201=1", 404),
-    Case("environment-uuid-long", "GET", "/environments/" + LONG, 404),
-    # --- webhooks -----------------------------------------------------------------------------
-    Case("webhook-empty", "POST", "/webhooks", 400, json_body={}),
-    Case(
-        "webhook-url-file",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={"request": {"method": "POST", "url": "file:///etc/passwd"}},
-    ),
-    Case(
-        "webhook-host-template",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={"request": {"method": "POST", "url": "http://${pactbroker.consumerName}/"}},
-    ),
-    Case(
-        "webhook-method",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={"request": {"method": "TRACE; DROP", "url": "https://example.org"}},
-    ),
-    Case(
-        "webhook-events-string",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={
-            "events": "contract_published",
-            "request": {"method": "POST", "url": "https://example.org"},
-        },
-    ),
-    Case(
-        "webhook-event-unknown",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={
-            "events": [{"name": "everything"}],
-            "request": {"method": "POST", "url": "https://example.org"},
-        },
-    ),
-    Case(
-        "webhook-enabled-string",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={"enabled": "no", "request": {"method": "POST", "url": "https://example.org"}},
-    ),
-    Case(
-        "webhook-consumer-both",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={
-            "consumer": {"name": "Foo", "label": "x"},
-            "request": {"method": "POST", "url": "https://example.org"},
-        },
-    ),
-    Case(
-        "webhook-description-too-long",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={
-            "description": "d" * 2000,
-            "request": {"method": "POST", "url": "https://example.org"},
-        },
-    ),
-    Case(
-        "webhook-uuid-short",
-        "PUT",
-        "/webhooks/short",
-        400,
-        json_body={"request": {"method": "POST", "url": "https://example.org"}},
-    ),
-    Case(
-        "webhook-uuid-long",
-        "PUT",
-        "/webhooks/" + "a" * 100,
-        400,
-        json_body={"request": {"method": "POST", "url": "https://example.org"}},
-    ),
-    Case(
-        "webhook-uuid-quote",
-        "PUT",
-        "/webhooks/aaaaaaaaaaaaaaaa'--",
-        400,
-        json_body={"request": {"method": "POST", "url": "https://example.org"}},
-    ),
-    Case(
-        "webhook-headers-list",
-        "POST",
-        "/webhooks",
-        400,
-        json_body={"request": {"method": "POST", "url": "https://example.org", "headers": []}},
-    ),
     # --- query parameters -------------------------------------------------------------------
     Case("matrix-latest-maybe", "GET", "/matrix?q[][pacticipant]=Foo&q[][latest]=maybe", 400),
     Case("matrix-latestby", "GET", "/matrix?q[][pacticipant]=Foo&latestby=everything", 400),
@@ -912,8 +282,7 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.fixture
-def hostile(broker_factory: BrokerFactory) -> Iterator[tuple[LiveBroker, dict[str, str]]]:
+def hostile_broker(broker_factory: BrokerFactory) -> tuple[LiveBroker, dict[str, str]]:
     """A broker with small limits and some data, and the ids the cases' paths refer to."""
     broker = broker_factory(max_request_bytes=MAX_BYTES, max_json_depth=MAX_DEPTH)
     data = TestData(broker.db).create_consumer("Foo").create_consumer_version("1")
@@ -929,7 +298,12 @@ def hostile(broker_factory: BrokerFactory) -> Iterator[tuple[LiveBroker, dict[st
         "deployed": deployed["_embedded"]["deployedVersions"][0]["uuid"],
         "released": released["_embedded"]["releasedVersions"][0]["uuid"],
     }
-    yield broker, ids
+    return broker, ids
+
+
+@pytest.fixture
+def hostile(broker_factory: BrokerFactory) -> tuple[LiveBroker, dict[str, str]]:
+    return hostile_broker(broker_factory)
 
 
 def send(client: httpx.Client, case: Case, ids: dict[str, str]) -> httpx.Response:
@@ -952,13 +326,15 @@ def assert_error_body(response: httpx.Response) -> None:
     assert isinstance(body, dict) and ({"error", "errors"} & body.keys()), body
 
 
-def test_every_hostile_request_gets_its_4xx(
-    hostile: tuple[LiveBroker, dict[str, str]], record_property: Any
+def check_cases(
+    hostile: tuple[LiveBroker, dict[str, str]], cases: list[Case], record_property: Any
 ) -> None:
+    """Send every case; each must get one of its statuses, with a JSON error body for a 4xx
+    refused by validation (not by the database), and none a 5xx."""
     broker, ids = hostile
     statuses: Counter[int] = Counter()
     wrong: list[str] = []
-    for case in CASES:
+    for case in cases:
         try:
             response = send(broker.client, case, ids)
         except httpx.TransportError as exc:
@@ -973,9 +349,15 @@ def test_every_hostile_request_gets_its_4xx(
         # Refused by validation, not by the database's type or length checks.
         assert STORAGE_REFUSAL not in response.text, case.id
     record_property("hostile_statuses", dict(sorted(statuses.items())))
-    print(f"hostile requests: {len(CASES)}, statuses: {dict(sorted(statuses.items()))}")
+    print(f"hostile requests: {len(cases)}, statuses: {dict(sorted(statuses.items()))}")
     assert not wrong, "\n".join(wrong)
     assert not any(status >= 500 for status in statuses)
+
+
+def test_every_hostile_request_gets_its_4xx(
+    hostile: tuple[LiveBroker, dict[str, str]], record_property: Any
+) -> None:
+    check_cases(hostile, CASES, record_property)
 
 
 def test_oversized_streamed_body_without_content_length_gets_413(
@@ -1018,102 +400,3 @@ def test_bodyless_writes_need_no_content_type(live_broker: LiveBroker) -> None:
     TestData(live_broker.db).create_consumer("Foo").create_consumer_version("1")
     response = live_broker.client.put("/pacticipants/Foo/versions/1/tags/prod")
     assert response.status_code == 201, response.text
-
-
-# --- names round-trip -----------------------------------------------------------------------
-
-AWKWARD_NAMES = [
-    "with space",
-    "feature/with-slash",
-    'quote\'s "double"',
-    "Ünïcödé 名前 🚀",
-    "percent %25 and %2F literal",
-    "semi;colon?query#hash&amp",
-    "' OR '1'='1'; DROP TABLE pacticipants; --",
-    "back\\slash",
-    "plus+sign",
-    "..",
-    ".",
-]
-
-
-def segment(name: str) -> str:
-    # Dots alone would be resolved away as a relative path step by any client.
-    return "%2E" * len(name) if name.strip(".") == "" else quote(name, safe="")
-
-
-@pytest.mark.parametrize("name", AWKWARD_NAMES)
-def test_awkward_names_round_trip_through_every_kind_of_resource(
-    live_broker: LiveBroker, name: str
-) -> None:
-    client = live_broker.client
-    consumer, provider, version, branch, tag = (
-        f"C {name}",
-        f"P {name}",
-        f"1.0 {name}",
-        f"b/{name}",
-        f"t {name}",
-    )
-    body = publish_body(consumer, provider, version, branch=branch, tags=(tag,))
-    published = client.post("/contracts/publish", json=body)
-    assert published.status_code == 200, published.text
-    pact_href = published.json()["_links"]["pb:contracts"][0]["href"]
-    via_link = client.get(pact_href)
-    assert via_link.status_code == 200, (pact_href, via_link.text)
-    assert via_link.json()["consumer"]["name"] == consumer
-    assert via_link.json()["provider"]["name"] == provider
-    pact_path = (
-        f"/pacts/provider/{segment(provider)}/consumer/{segment(consumer)}"
-        f"/version/{segment(version)}"
-    )
-    via_path = send(client, Case("read", "GET", pact_path, 200), {})
-    assert via_path.status_code == 200, via_path.text
-    assert via_path.headers["x-pact-consumer-version"] == version
-
-    read = send(client, Case("read", "GET", f"/pacticipants/{segment(consumer)}", 200), {})
-    assert read.json()["name"] == consumer
-    version_path = f"/pacticipants/{segment(consumer)}/versions/{segment(version)}"
-    stored = send(client, Case("version", "GET", version_path, 200), {}).json()
-    assert stored["number"] == version
-    assert [t["name"] for t in stored["_embedded"]["tags"]] == [tag]
-    branch_path = f"/pacticipants/{segment(consumer)}/branches/{segment(branch)}"
-    assert send(client, Case("branch", "GET", branch_path, 200), {}).json()["name"] == branch
-    label_path = f"/pacticipants/{segment(consumer)}/labels/{segment(name)}"
-    assert send(client, Case("label", "PUT", label_path, (200, 201)), {}).status_code == 201
-    labelled = send(client, Case("l", "GET", f"/pacticipants/label/{segment(name)}", 200), {})
-    assert [p["name"] for p in labelled.json()["_embedded"]["pacticipants"]] == [consumer]
-    matrix = client.get(
-        "/matrix", params={"q[][pacticipant]": consumer, "q[][version]": version}
-    ).json()
-    assert [row["consumer"]["version"]["number"] for row in matrix["matrix"]] == [version]
-    # Names are data, never SQL: the injection attempt matched only itself.
-    listed = client.get("/pacticipants").json()["_embedded"]["pacticipants"]
-    assert sorted(p["name"] for p in listed) == sorted([consumer, provider])
-
-
-# --- no SQL built from strings ---------------------------------------------------------------
-
-SQL_CALLS = {"text", "exec_driver_sql", "execute", "executescript", "literal_column"}
-
-
-def test_no_sql_is_built_from_strings() -> None:
-    """Every SQL string in the broker is a literal: values reach the database as bound
-    parameters of ORM or Core statements, never by formatting them into SQL text."""
-    root = Path(__file__).resolve().parents[2] / "broker"
-    offenders: list[str] = []
-    for path in sorted(root.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not node.args:
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            argument = node.args[0]
-            built = isinstance(argument, ast.JoinedStr | ast.BinOp) or (
-                isinstance(argument, ast.Call)
-                and isinstance(argument.func, ast.Attribute)
-                and argument.func.attr == "format"
-            )
-            if name in SQL_CALLS and built:
-                offenders.append(f"{path.relative_to(root.parent)}:{node.lineno}")
-    assert offenders == []

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, inspect
 
 from pact_pipeline.broker import migrate
 from pact_pipeline.broker.db import Base, Database, make_engine, normalize_url
-from pact_pipeline.broker.services import pacticipants as pacticipant_svc
+from pact_pipeline.broker.services import versions as version_svc
 from pact_pipeline.broker.testing import TestData
 from tests.broker.broker_support import POSTGRES_SKIP_REASON, fresh_postgres_database, postgres_url
 
@@ -107,9 +107,7 @@ def test_data_survives_the_newest_migration_going_down_and_up(empty_database: st
         data.create_verification("2.0.0")
         migrate.downgrade(db.engine, all_revisions[-2])
         migrate.upgrade(db.engine)
-        number = pacticipant_svc.get_version(
-            db, "Consumer", "1.0.0", lambda _s, version: version.number
-        )
+        number = version_svc.get_version(db, "Consumer", "1.0.0", lambda view: view.version.number)
         assert number == "1.0.0"
     finally:
         db.dispose()

@@ -11,26 +11,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pact_pipeline.broker.api.representations.notices import (
+    long_reason,
+    short_description,
+    short_reason,
+)
 from pact_pipeline.broker.selection import (
-    PENDING_DOCS,
-    WIP_DOCS,
     Candidate,
     ConsumerFacts,
     ProviderFacts,
     Reason,
     Selector,
-    VerifiablePact,
     VerificationFact,
-    after_verification_notices,
+    apply_selectors,
     default_selectors,
-    inclusion_notice,
-    is_pending,
     normalise,
-    pending_notice,
-    pending_provider_tags,
-    select,
     squash,
-    wip_pacts,
 )
 
 FOO, BAZ = 1, 2
@@ -135,8 +131,8 @@ def selected(
     provider_branch: str | None = None,
 ) -> list[tuple[str, str]]:
     """(consumer version, short reason) of each selection, after normalisation."""
-    chosen = select(normalise(selectors, provider_branch), candidates, consumers)
-    return [(c.consumer_version_number, r.short()) for c, r in chosen]
+    chosen = apply_selectors(normalise(selectors, provider_branch), candidates, consumers)
+    return [(c.consumer_version_number, short_reason(r)) for c, r in chosen]
 
 
 # --- normalisation ------------------------------------------------------------------------------
@@ -343,12 +339,12 @@ def test_fallback_tag_respects_the_consumer_filter() -> None:
 
 def test_fallback_tag_reason_says_the_fallback_was_used() -> None:
     facts = consumer_facts(tags={"old2": [1]})
-    ((_, reason),) = select(
+    ((_, reason),) = apply_selectors(
         normalise([Selector(tag="dev", latest=True, fallback_tag="old2")], None),
         [pact(1)],
         facts_of(facts),
     )
-    assert reason.long() == (
+    assert long_reason(reason) == (
         "latest version tagged 'old2' (fallback tag used as no pact was found with tag 'dev') (1)"
     )
 
@@ -403,13 +399,13 @@ def test_same_content_is_one_entry_with_the_newest_version_and_every_reason() ->
     candidates = [pact(1, sha="same"), pact(2, sha="same")]
     facts = facts_of(consumer_facts(branches={"main": 2}, deployed={"production": [1]}))
     entries = squash(
-        select(
+        apply_selectors(
             normalise([Selector(deployed=True), Selector(branch="main")], None), candidates, facts
         )
     )
     (entry,) = entries
     assert entry.candidate.consumer_version_number == "2"
-    assert entry.short_description == "latest from branch main, deployed to production"
+    assert short_description(entry) == "latest from branch main, deployed to production"
     assert [r.consumer_version_number for r in entry.reasons] == ["2", "1"]
 
 
@@ -463,7 +459,7 @@ def test_reasons_follow_the_broker_selector_order() -> None:
         Selector(latest=True),
     ]
     entries = squash((pact(1), Reason(s, "1", "Foo")) for s in order)
-    assert entries[0].short_description == (
+    assert short_description(entries[0]) == (
         "latest, latest from branch b, latest from branch z, latest with tag t, one of t, "
         "deployed to a, deployed to b, released in a, latest from main branch"
     )
@@ -473,473 +469,3 @@ def test_identical_reasons_are_given_once() -> None:
     reason = Reason(Selector(tag="t", latest=True), "1", "Foo")
     (entry,) = squash([(pact(1), reason), (pact(1), reason)])
     assert entry.reasons == [reason]
-
-
-# --- §5.4 pending ---------------------------------------------------------------------------------
-
-PACT = pact(1)
-
-
-@pytest.mark.parametrize(
-    ("facts", "pending"),
-    [
-        pytest.param(provider(branches={"main": 0}), True, id="never-verified"),
-        pytest.param(
-            provider(success(PACT, at=5, branches=["main"]), branches={"main": 0}),
-            False,
-            id="verified-on-the-branch",
-        ),
-        pytest.param(
-            provider(success(PACT, at=5, branches=["main"], wip=True), branches={"main": 0}),
-            False,
-            id="wip-verification-counts-for-pending",
-        ),
-        pytest.param(
-            provider(success(PACT, at=5, branches=["dev"]), branches={"main": 10, "dev": 0}),
-            False,
-            id="other-branch-before-this-branch-was-created",
-        ),
-        pytest.param(
-            provider(success(PACT, at=15, branches=["dev"]), branches={"main": 10, "dev": 0}),
-            True,
-            id="other-branch-after-this-branch-was-created",
-        ),
-        pytest.param(
-            provider(success(PACT, at=15, branches=["dev"]), branches={"dev": 0}),
-            False,
-            id="new-branch-not-yet-created-inherits-any-other-branch",
-        ),
-        pytest.param(
-            provider(success(PACT, at=5), branches={"main": 10}),
-            True,
-            id="verification-by-a-version-on-no-branch-is-not-inherited",
-        ),
-        pytest.param(
-            provider(success(pact(2), at=5, branches=["main"]), branches={"main": 0}),
-            True,
-            id="verification-of-other-content-does-not-count",
-        ),
-    ],
-)
-def test_pending_for_provider_branch(facts: ProviderFacts, pending: bool) -> None:
-    assert (
-        is_pending(facts, PACT.pact_version_id, provider_branch="main", provider_tags=()) is pending
-    )
-
-
-@pytest.mark.parametrize(
-    ("facts", "tags", "pending_tags"),
-    [
-        pytest.param(provider(tags={"main": 0}), ["main"], ["main"], id="never-verified"),
-        pytest.param(
-            provider(success(PACT, at=5, tags=["main"]), tags={"main": 0}),
-            ["main"],
-            [],
-            id="verified-with-the-tag",
-        ),
-        pytest.param(
-            provider(success(PACT, at=5, tags=["main"]), tags={"main": 0, "feat": 1}),
-            ["main", "feat"],
-            ["feat"],
-            id="pending-for-the-tag-lacking-a-verification",
-        ),
-        pytest.param(
-            provider(success(PACT, at=5, tags=["dev"]), tags={"main": 10, "dev": 0}),
-            ["main"],
-            [],
-            id="other-tag-before-this-tag-was-first-used",
-        ),
-        pytest.param(
-            provider(success(PACT, at=15, tags=["dev"]), tags={"main": 10, "dev": 0}),
-            ["main"],
-            ["main"],
-            id="other-tag-after-this-tag-was-first-used",
-        ),
-        pytest.param(
-            provider(success(PACT, at=15, tags=["dev"]), tags={"dev": 0}),
-            ["main"],
-            [],
-            id="tag-never-used-inherits-any-other-tag",
-        ),
-        pytest.param(
-            provider(success(PACT, at=5), tags={"main": 10}),
-            ["main"],
-            ["main"],
-            id="untagged-verification-is-not-inherited",
-        ),
-    ],
-)
-def test_pending_for_provider_tags(
-    facts: ProviderFacts, tags: list[str], pending_tags: list[str]
-) -> None:
-    assert pending_provider_tags(facts, PACT.pact_version_id, tags) == pending_tags
-    pending = is_pending(facts, PACT.pact_version_id, provider_branch=None, provider_tags=tags)
-    assert pending is bool(pending_tags)
-
-
-@pytest.mark.parametrize(
-    ("facts", "pending"),
-    [
-        pytest.param(provider(), True, id="never-verified"),
-        pytest.param(provider(success(PACT, at=5)), False, id="any-success-by-any-version"),
-    ],
-)
-def test_pending_without_branch_or_tags(facts: ProviderFacts, pending: bool) -> None:
-    assert (
-        is_pending(facts, PACT.pact_version_id, provider_branch=None, provider_tags=()) is pending
-    )
-
-
-def test_branch_takes_precedence_over_tags() -> None:
-    facts = provider(success(PACT, at=5, tags=["main"]), branches={"main": 0})
-    assert is_pending(facts, PACT.pact_version_id, provider_branch="main", provider_tags=["main"])
-
-
-# --- §5.5 WIP -------------------------------------------------------------------------------------
-
-NOW = day(20)
-# Foo 3 heads branch feat, Foo 4 is the latest tagged dev, Foo 2 is neither; all published on
-# day 10; WIP pacts are asked for since day 5.
-WIP_PACTS = [pact(2, created=10), pact(3, created=10), pact(4, created=10)]
-WIP_FACTS = facts_of(consumer_facts(branches={"feat": 3}, tags={"dev": [2, 4]}))
-
-
-def wip(
-    facts: ProviderFacts | None = None,
-    *,
-    candidates: Sequence[Candidate] = WIP_PACTS,
-    consumers: dict[int, ConsumerFacts] = WIP_FACTS,
-    since: float = 5,
-    branch: str | None = "main",
-    tags: Sequence[str] = (),
-    already: Sequence[VerifiablePact] = (),
-) -> list[VerifiablePact]:
-    return wip_pacts(
-        since=day(since),
-        candidates=candidates,
-        consumers=consumers,
-        facts=facts or provider(branches={"main": 0}),
-        provider_branch=branch,
-        provider_tags=tags,
-        already=already,
-        now=NOW,
-    )
-
-
-def described(entries: Sequence[VerifiablePact]) -> list[tuple[str, str]]:
-    return [(e.candidate.consumer_version_number, e.short_description) for e in entries]
-
-
-def test_wip_are_recent_branch_heads_and_latest_tagged_pacts() -> None:
-    entries = wip()
-    assert described(entries) == [("3", "latest from branch feat"), ("4", "latest with tag dev")]
-    assert all(e.wip and e.pending for e in entries)
-    assert all(e.provider_branch == "main" for e in entries)
-
-
-@pytest.mark.parametrize(
-    ("since", "expected"),
-    [
-        pytest.param(9, ["3", "4"], id="published-after-since"),
-        pytest.param(10, [], id="published-exactly-at-since-is-not-after"),
-        pytest.param(11, [], id="published-before-since"),
-    ],
-)
-def test_wip_since_cutoff(since: float, expected: list[str]) -> None:
-    assert [e.candidate.consumer_version_number for e in wip(since=since)] == expected
-
-
-F3 = WIP_PACTS[1]
-
-
-@pytest.mark.parametrize(
-    ("facts", "still_wip"),
-    [
-        pytest.param(
-            provider(success(F3, at=12, branches=["main"]), branches={"main": 0}),
-            False,
-            id="verified-on-provider-branch",
-        ),
-        pytest.param(
-            provider(success(F3, at=12, branches=["main"], wip=True), branches={"main": 0}),
-            True,
-            id="wip-verification-does-not-count",
-        ),
-        pytest.param(
-            provider(success(F3, at=-15, branches=["main"]), branches={"main": -20}),
-            True,
-            id="verification-older-than-look-back-does-not-count",
-        ),
-        pytest.param(
-            provider(success(F3, at=11, branches=["dev"]), branches={"main": 12, "dev": 0}),
-            False,
-            id="other-branch-before-provider-branch-created",
-        ),
-        pytest.param(
-            provider(success(F3, at=13, branches=["dev"]), branches={"main": 12, "dev": 0}),
-            True,
-            id="other-branch-after-provider-branch-created",
-        ),
-        pytest.param(
-            provider(success(F3, at=13, branches=["dev"]), branches={"dev": 0}),
-            False,
-            id="provider-branch-not-created-yet-inherits-other-branches",
-        ),
-        pytest.param(
-            provider(success(F3, at=13, branches=["dev"], wip=True), branches={"dev": 0}),
-            True,
-            id="inherited-wip-verification-does-not-count",
-        ),
-    ],
-)
-def test_wip_excludes_pacts_verified_for_the_provider_branch(
-    facts: ProviderFacts, still_wip: bool
-) -> None:
-    assert ("3" in [e.candidate.consumer_version_number for e in wip(facts)]) is still_wip
-
-
-def test_wip_excludes_content_the_explicit_selectors_returned() -> None:
-    explicit = VerifiablePact(pact(9, sha=F3.sha), [])
-    assert [e.candidate.consumer_version_number for e in wip(already=[explicit])] == ["4"]
-
-
-def test_wip_needs_a_provider_branch_or_tags() -> None:
-    assert wip(branch=None) == []
-
-
-@pytest.mark.parametrize(
-    ("tags", "expected"),
-    [
-        pytest.param(["main"], [], id="verified-for-every-tag"),
-        pytest.param(["main", "feat"], [["feat"]], id="pending-for-one-tag"),
-    ],
-)
-def test_wip_with_provider_tags(tags: list[str], expected: list[list[str]]) -> None:
-    facts = provider(success(F3, at=12, tags=["main"]), tags={"main": 0, "feat": 1})
-    entries = wip(facts, branch=None, tags=tags, candidates=[F3])
-    assert [e.pending_provider_tags for e in entries] == expected
-
-
-def test_wip_with_tags_ignores_wip_verifications() -> None:
-    facts = provider(success(F3, at=12, tags=["main"], wip=True), tags={"main": 0})
-    assert len(wip(facts, branch=None, tags=["main"], candidates=[F3])) == 1
-
-
-def test_wip_same_content_at_branch_head_and_tag_head_is_one_entry() -> None:
-    candidates = [pact(3, sha="s", created=10), pact(4, sha="s", created=10)]
-    (entry,) = wip(candidates=candidates)
-    assert entry.candidate.consumer_version_number == "4"
-    assert entry.short_description == "latest from branch feat, latest with tag dev"
-    assert inclusion_notice(entry, URL, "Bar") == (
-        f"The pact at {URL} is being verified because it is a 'work in progress' pact (ie. it "
-        "is the pact for the latest version of Foo from branch 'feat' and tagged with 'dev' "
-        "(both have the same content) and it has not yet been successfully verified by a "
-        "version of Bar from branch 'main' when the pact's application version was explicitly "
-        f"specified in the consumer version selectors). Read more at {WIP_DOCS}"
-    )
-
-
-# --- short and long descriptions ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("selector", "short", "long"),
-    [
-        pytest.param(
-            Selector(latest=True),
-            "latest",
-            "latest version of a consumer that has a pact with Bar (1)",
-            id="overall-latest",
-        ),
-        pytest.param(
-            Selector(latest=True, consumer="Foo"),
-            "latest",
-            "latest version of Foo that has a pact with Bar (1)",
-            id="overall-latest-for-consumer",
-        ),
-        pytest.param(
-            Selector(tag="prod", latest=True),
-            "latest with tag prod",
-            "latest version tagged 'prod' (1)",
-            id="latest-tagged",
-        ),
-        pytest.param(
-            Selector(tag="prod", latest=True, consumer="Foo"),
-            "latest with tag prod",
-            "latest version of Foo tagged 'prod' (1)",
-            id="latest-tagged-for-consumer",
-        ),
-        pytest.param(
-            Selector(main_branch=True, latest=True),
-            "latest from main branch",
-            "latest version from the main branch 'trunk' (1)",
-            id="main-branch",
-        ),
-        pytest.param(
-            Selector(branch="feat", latest=True),
-            "latest from branch feat",
-            "latest version from branch 'feat' (1)",
-            id="branch",
-        ),
-        pytest.param(
-            Selector(matching_branch=True, branch="feat", latest=True),
-            "latest from branch feat",
-            "latest version from branch 'feat' (1)",
-            id="matching-branch",
-        ),
-        pytest.param(
-            Selector(tag="prod"),
-            "one of prod",
-            "all consumer versions tagged 'prod' (1)",
-            id="all-tagged",
-        ),
-        pytest.param(
-            Selector(tag="prod", consumer="Foo"),
-            "one of Foo prod",
-            "all Foo versions tagged 'prod' (1)",
-            id="all-tagged-for-consumer",
-        ),
-        pytest.param(
-            Selector(deployed=True, environment="production"),
-            "deployed to production",
-            "consumer version(s) currently deployed to production (1)",
-            id="deployed",
-        ),
-        pytest.param(
-            Selector(released=True, environment="production", consumer="Foo"),
-            "released in production",
-            "version(s) of Foo released and supported in production (1)",
-            id="released",
-        ),
-    ],
-)
-def test_descriptions(selector: Selector, short: str, long: str) -> None:
-    reason = Reason(selector, "1", "Foo", main_branch="trunk")
-    assert (reason.short(), reason.long("Bar")) == (short, long)
-
-
-# --- notices --------------------------------------------------------------------------------------
-
-
-def entry_with(*reasons: Reason, pending: bool = False) -> VerifiablePact:
-    return VerifiablePact(pact(1), list(reasons), pending=pending)
-
-
-def test_inclusion_notice_with_one_criterion() -> None:
-    entry = entry_with(Reason(Selector(branch="main", latest=True), "abc", "Foo"))
-    assert inclusion_notice(entry, URL, "Bar") == (
-        f"The pact at {URL} is being verified because the pact content belongs to the consumer "
-        "version matching the following criterion:\n"
-        "    * latest version from branch 'main' (abc)"
-    )
-
-
-def test_inclusion_notice_groups_environments() -> None:
-    entry = entry_with(
-        Reason(Selector(deployed=True, environment="test"), "2", "Foo"),
-        Reason(Selector(main_branch=True, latest=True), "2", "Foo", "main"),
-        Reason(Selector(deployed=True, environment="prod"), "1", "Foo"),
-        Reason(Selector(deployed=True, environment="stage"), "2", "Foo"),
-    )
-    assert inclusion_notice(entry, URL, "Bar") == (
-        f"The pact at {URL} is being verified because the pact content belongs to the consumer "
-        "versions matching the following criteria:\n"
-        "    * consumer version(s) currently deployed to prod (1), stage (2) and test (2)\n"
-        "    * latest version from the main branch 'main' (2)"
-    )
-
-
-@pytest.mark.parametrize(
-    ("entry", "branch", "text"),
-    [
-        pytest.param(
-            entry_with(pending=True),
-            "main",
-            "This pact is in pending state for this version of Bar because a successful "
-            "verification result for a version of Bar from branch 'main' has not yet been "
-            "published. If this verification fails, it will not cause the overall build to fail. "
-            f"Read more at {PENDING_DOCS}",
-            id="pending-for-branch",
-        ),
-        pytest.param(
-            entry_with(pending=False),
-            "main",
-            "This pact has previously been successfully verified by a version of Bar from branch "
-            "'main'. If this verification fails, it will fail the build. "
-            f"Read more at {PENDING_DOCS}",
-            id="not-pending-for-branch",
-        ),
-        pytest.param(
-            entry_with(pending=True),
-            None,
-            "This pact is in pending state for this version of Bar because a successful "
-            "verification result for Bar has not yet been published. If this verification fails, "
-            f"it will not cause the overall build to fail. Read more at {PENDING_DOCS}",
-            id="pending-without-branch-or-tags",
-        ),
-        pytest.param(
-            VerifiablePact(pact(1), [], pending=True, pending_provider_tags=["a", "b"]),
-            None,
-            "This pact is in pending state for this version of Bar because a successful "
-            "verification result for a versions of Bar with tag 'a' and 'b' has not yet been "
-            "published. If this verification fails, it will not cause the overall build to fail. "
-            f"Read more at {PENDING_DOCS}",
-            id="pending-for-tags",
-        ),
-        pytest.param(
-            VerifiablePact(pact(1), [], non_pending_provider_tags=["main"]),
-            None,
-            "This pact has previously been successfully verified by a version of Bar with tag "
-            "'main'. If this verification fails, it will fail the build. "
-            f"Read more at {PENDING_DOCS}",
-            id="not-pending-for-tag",
-        ),
-        pytest.param(
-            VerifiablePact(pact(1), [], pending=True, wip=True),
-            "main",
-            "This pact is in pending state for this version of Bar because it was included as a "
-            "'work in progress' pact. If this verification fails, it will not cause the overall "
-            f"build to fail. Read more at {PENDING_DOCS}",
-            id="wip",
-        ),
-    ],
-)
-def test_pending_notice(entry: VerifiablePact, branch: str | None, text: str) -> None:
-    assert pending_notice(entry, "Bar", branch) == text
-
-
-@pytest.mark.parametrize(
-    ("branch", "tags", "scope", "these"),
-    [
-        pytest.param("main", (), "any version of Bar from branch 'main'", "", id="branch"),
-        pytest.param(None, (), "Bar", "", id="no-branch-no-tags"),
-        pytest.param(None, ("a",), "any version of Bar with tag 'a'", "with this tag ", id="tag"),
-        pytest.param(
-            None,
-            ("a", "b"),
-            "any versions of Bar with tag 'a' and 'b'",
-            "with these tags ",
-            id="tags",
-        ),
-    ],
-)
-def test_after_verification_notices(
-    branch: str | None, tags: tuple[str, ...], scope: str, these: str
-) -> None:
-    still = (
-        f"This pact is still in pending state for {scope} as a successful verification result "
-        f"{these}has not yet been published"
-    )
-    assert after_verification_notices("Bar", branch, tags) == {
-        "after_verification:success_true_published_false": (
-            f"This pact is still in pending state for {scope} as the successful verification "
-            f"results {these}have not yet been published."
-        ),
-        "after_verification:success_false_published_false": still,
-        "after_verification:success_true_published_true": (
-            f"This pact is no longer in pending state for {scope}, as a successful verification "
-            f"result {these}has been published. If a verification for a version of Bar "
-            f"{these}fails in the future, it will fail the build. Read more at {PENDING_DOCS}"
-        ),
-        "after_verification:success_false_published_true": still,
-    }

@@ -8,9 +8,15 @@ from sqlalchemy.orm import Session
 
 from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.api.links import Links
-from pact_pipeline.broker.models import PactPublication, Verification, Version
+from pact_pipeline.broker.models import (
+    DeployedVersion,
+    PactPublication,
+    ReleasedVersion,
+    Verification,
+    Version,
+)
 from pact_pipeline.broker.services.pacts import StoredPact
-from pact_pipeline.broker.services.verifications import encode_metadata
+from pact_pipeline.broker.services.pacts_for_verification import encode_metadata
 from pact_pipeline.broker.services.webhooks import (
     Delivery,
     WebhookDispatcher,
@@ -84,11 +90,15 @@ class BoundHooks:
             if head is not None:
                 found.setdefault(head.id, (head, []))[1].append("latest from main branch")
         for environment in repo.list_environments(session):
-            for deployed in repo.currently_deployed(session, environment, pacticipant=provider):
+            for deployed in repo.current_placements(
+                session, DeployedVersion, environment, pacticipant=provider
+            ):
                 found.setdefault(deployed.version_id, (deployed.version, []))[1].append(
                     f"deployed in {environment.name}"
                 )
-            for released in repo.currently_supported(session, environment, pacticipant=provider):
+            for released in repo.current_placements(
+                session, ReleasedVersion, environment, pacticipant=provider
+            ):
                 found.setdefault(released.version_id, (released.version, []))[1].append(
                     f"released in {environment.name}"
                 )
@@ -104,12 +114,7 @@ class BoundHooks:
 
     def on_verification_published(self, session: Session, verification: Verification) -> None:
         pact_version = verification.pact_version
-        pub = (
-            session.query(PactPublication)
-            .filter_by(pact_version_id=pact_version.id)
-            .order_by(PactPublication.consumer_version_id.desc())
-            .first()
-        )
+        pub = repo.newest_publication_of_pact_version(session, pact_version)
         if pub is None:
             return
         outcome = (

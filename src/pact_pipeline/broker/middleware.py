@@ -21,8 +21,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pact_pipeline.broker.api.validation import json_depth_exceeds
 from pact_pipeline.broker.db import is_retryable
+from pact_pipeline.broker.json_documents import json_depth_exceeds
 from pact_pipeline.broker.settings import Settings
 
 log = logging.getLogger("broker")

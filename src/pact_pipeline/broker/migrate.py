@@ -13,13 +13,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
+
+from pact_pipeline.broker.db import postgres_advisory_lock
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # An arbitrary, fixed key for PostgreSQL's advisory lock: "pactbrkr" as a 64-bit integer.
 MIGRATION_LOCK_KEY = 0x7061637462726B72
-LOCK = text("SELECT pg_advisory_lock(:key)")
-UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -41,15 +41,8 @@ def migration_lock(engine: Engine) -> Iterator[Connection]:
     queues on the busy timeout instead of reading a stale version and colliding.
     """
     if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.execute(LOCK, {"key": MIGRATION_LOCK_KEY})
-            connection.commit()
-            try:
-                yield connection
-            finally:
-                connection.rollback()
-                connection.execute(UNLOCK, {"key": MIGRATION_LOCK_KEY})
-                connection.commit()
+        with postgres_advisory_lock(engine, MIGRATION_LOCK_KEY) as connection:
+            yield connection
         return
     with engine.execution_options(broker_write=True).connect() as connection:
         yield connection

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, declared_attr, mapped_column, relationship
 
 from pact_pipeline.broker.db import Base
 
@@ -262,7 +262,38 @@ class Environment(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class DeployedVersion(Base):
+class VersionInEnvironment:
+    """What deployed and released versions share: a version of a pacticipant, placed in an
+    environment, current until the moment its own end column records (undeployed, or support
+    ended). Each keeps its own table; this mixin gives them their common columns and reading.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uuid)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    pacticipant_id: Mapped[int] = mapped_column(ForeignKey("pacticipants.id", ondelete="CASCADE"))
+    environment_id: Mapped[int] = mapped_column(ForeignKey("environments.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def version(cls) -> Mapped[Version]:
+        return relationship(Version)
+
+    @declared_attr
+    def environment(cls) -> Mapped[Environment]:
+        return relationship(Environment)
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the version stopped being deployed (or supported); None while it is."""
+        raise NotImplementedError
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+
+class DeployedVersion(VersionInEnvironment, Base):
     """A version deployed to an environment; current until ``undeployed_at`` is set."""
 
     __tablename__ = "deployed_versions"
@@ -272,20 +303,19 @@ class DeployedVersion(Base):
         Index("ix_deployed_versions_pacticipant_current", "pacticipant_id", "undeployed_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uuid)
-    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
-    pacticipant_id: Mapped[int] = mapped_column(ForeignKey("pacticipants.id", ondelete="CASCADE"))
-    environment_id: Mapped[int] = mapped_column(ForeignKey("environments.id", ondelete="CASCADE"))
     target: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     undeployed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    version: Mapped[Version] = relationship()
-    environment: Mapped[Environment] = relationship()
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.undeployed_at
+
+    @classmethod
+    def end_column(cls) -> InstrumentedAttribute[datetime | None]:
+        return cls.undeployed_at
 
 
-class ReleasedVersion(Base):
+class ReleasedVersion(VersionInEnvironment, Base):
     """A version released to an environment; supported until ``support_ended_at`` is set."""
 
     __tablename__ = "released_versions"
@@ -294,17 +324,16 @@ class ReleasedVersion(Base):
         Index("ix_released_versions_pacticipant_current", "pacticipant_id", "support_ended_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uuid)
-    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
-    pacticipant_id: Mapped[int] = mapped_column(ForeignKey("pacticipants.id", ondelete="CASCADE"))
-    environment_id: Mapped[int] = mapped_column(ForeignKey("environments.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     support_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    version: Mapped[Version] = relationship()
-    environment: Mapped[Environment] = relationship()
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.support_ended_at
+
+    @classmethod
+    def end_column(cls) -> InstrumentedAttribute[datetime | None]:
+        return cls.support_ended_at
 
 
 class Webhook(Base):

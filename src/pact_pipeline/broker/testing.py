@@ -10,31 +10,21 @@ from __future__ import annotations
 import json
 from typing import Any, Self
 
-from sqlalchemy import text
-
-from pact_pipeline.broker.db import Base, Database
+from pact_pipeline.broker import repository
+from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.services import environments as env_svc
 from pact_pipeline.broker.services import pacticipants as pacticipant_svc
 from pact_pipeline.broker.services import pacts as pact_svc
 from pact_pipeline.broker.services import verifications as verification_svc
+from pact_pipeline.broker.services import versions as version_svc
+from pact_pipeline.broker.services import versions_in_environments as placement_svc
 from pact_pipeline.broker.services import webhooks as webhook_svc
 
 
 def reset_database(db: Database) -> None:
     """Delete every row (schema kept), children first."""
     with db.write() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(table.delete())
-        if db.engine.dialect.name == "sqlite":
-            session.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(
-                session
-            ) else None
-
-
-def _has_sqlite_sequence(session: Any) -> bool:
-    return bool(
-        session.execute(text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first()
-    )
+        repository.delete_every_row(session)
 
 
 def _ignore(*_args: Any) -> None:
@@ -101,8 +91,8 @@ class TestData:
     ) -> Self:
         assert self.consumer is not None, "create a consumer first"
         self.consumer_version = number
-        changes = pacticipant_svc.VersionChanges(branch=branch, tags=tags)
-        pacticipant_svc.upsert_version(self.db, self.consumer, number, changes, _ignore)
+        changes = version_svc.VersionChanges(branch=branch, tags=tags)
+        version_svc.upsert_version(self.db, self.consumer, number, changes, _ignore)
         return self
 
     def create_provider_version(
@@ -110,18 +100,18 @@ class TestData:
     ) -> Self:
         assert self.provider is not None, "create a provider first"
         self.provider_version = number
-        changes = pacticipant_svc.VersionChanges(branch=branch, tags=tags)
-        pacticipant_svc.upsert_version(self.db, self.provider, number, changes, _ignore)
+        changes = version_svc.VersionChanges(branch=branch, tags=tags)
+        version_svc.upsert_version(self.db, self.provider, number, changes, _ignore)
         return self
 
     def create_consumer_version_tag(self, tag: str) -> Self:
         assert self.consumer is not None and self.consumer_version is not None
-        pacticipant_svc.put_tag(self.db, self.consumer, self.consumer_version, tag, _ignore)
+        version_svc.put_tag(self.db, self.consumer, self.consumer_version, tag, _ignore)
         return self
 
     def create_provider_version_tag(self, tag: str) -> Self:
         assert self.provider is not None and self.provider_version is not None
-        pacticipant_svc.put_tag(self.db, self.provider, self.provider_version, tag, _ignore)
+        version_svc.put_tag(self.db, self.provider, self.provider_version, tag, _ignore)
         return self
 
     def use_provider_version(self, number: str) -> Self:
@@ -142,7 +132,7 @@ class TestData:
             content=body,
             merge=False,
             allow_dangerous=True,
-            present=lambda _s, stored: stored.publication.pact_version.sha,
+            present=lambda view, _created: view.publication.pact_version.sha,
         )
         return self
 
@@ -205,7 +195,7 @@ class TestData:
 
     def _environment_uuid(self, name: str) -> str:
         return env_svc.list_environments(
-            self.db, lambda _s, items: next(e.uuid for e in items if e.name == name)
+            self.db, lambda items: next(e.uuid for e in items if e.name == name)
         )
 
     def deploy(
@@ -217,7 +207,7 @@ class TestData:
         uuid: str | None = None,
         target: str | None = None,
     ) -> Self:
-        env_svc.record_deployment(
+        placement_svc.record_deployment(
             self.db,
             pacticipant_name=pacticipant,
             version_number=version,
@@ -231,7 +221,7 @@ class TestData:
     def release(
         self, pacticipant: str, version: str, environment: str, *, uuid: str | None = None
     ) -> Self:
-        env_svc.record_release(
+        placement_svc.record_release(
             self.db,
             pacticipant_name=pacticipant,
             version_number=version,

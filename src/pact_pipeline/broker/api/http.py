@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 from starlette.types import Scope
 
-from pact_pipeline.broker.api.validation import parse_json_document
 from pact_pipeline.broker.errors import invalid
+from pact_pipeline.broker.json_documents import parse_json_document
 
 HAL_JSON = "application/hal+json;charset=utf-8"
 PLAIN_JSON = "application/json;charset=utf-8"

@@ -6,8 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
-
 from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.models import Pacticipant
@@ -17,10 +15,10 @@ R = TypeVar("R")
 
 
 def list_integrations(
-    db: Database, present: Callable[[Session, list[tuple[Pacticipant, Pacticipant, datetime]]], R]
+    db: Database, present: Callable[[list[tuple[Pacticipant, Pacticipant, datetime]]], R]
 ) -> R:
     with db.read() as session:
-        return present(session, repo.integration_pairs(session))
+        return present(repo.integration_pairs(session))
 
 
 def delete_integration(db: Database, consumer_name: str, provider_name: str) -> None:

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from pact_pipeline.broker import matrix
 from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.errors import InvalidRequestError
 from pact_pipeline.broker.models import (
+    DeployedVersion,
     Environment,
     Pacticipant,
-    PactPublication,
-    Verification,
+    ReleasedVersion,
     Version,
 )
 
@@ -124,41 +124,8 @@ def _resolve(
         environment=criteria.environment,
         requested_version=criteria.version,
     )
-    versions: list[Version]
-    if criteria.version is not None:
-        found = repo.find_version(session, pacticipant, criteria.version)
-        versions = [found] if found else []
-    elif criteria.environment is not None:
-        environment = repo.find_environment_by_name(session, criteria.environment)
-        ids = (
-            repo.versions_in_environment(session, pacticipant.id, environment)
-            if environment
-            else []
-        )
-        versions = [session.get_one(Version, i) for i in ids]
-    elif criteria.main_branch:
-        head = (
-            repo.branch_head(session, pacticipant, pacticipant.main_branch)
-            if pacticipant.main_branch
-            else None
-        )
-        versions = [head] if head else []
-    elif criteria.branch is not None:
-        if criteria.latest:
-            head = repo.branch_head(session, pacticipant, criteria.branch)
-            versions = [head] if head else []
-        else:
-            versions = list(repo.versions_on_branch(session, pacticipant, criteria.branch))
-    elif criteria.tag is not None:
-        if criteria.latest:
-            latest = repo.latest_version(session, pacticipant, tag=criteria.tag)
-            versions = [latest] if latest else []
-        else:
-            versions = list(repo.versions_with_tag(session, pacticipant, criteria.tag))
-    elif criteria.latest:
-        latest = repo.latest_version(session, pacticipant)
-        versions = [latest] if latest else []
-    else:
+    versions = _selected_versions(session, pacticipant, criteria)
+    if versions is None:
         return [base]
     if criteria.main_branch:
         base = replace(base, branch=pacticipant.main_branch)
@@ -168,6 +135,45 @@ def _resolve(
     return [
         replace(base, version_id=v.id, version_number=v.number, one_of_many=many) for v in versions
     ]
+
+
+def _selected_versions(
+    session: Session, pacticipant: Pacticipant, criteria: SelectorInput
+) -> list[Version] | None:
+    """The versions the criteria pick, or None when they pick every version (a pacticipant
+    name alone)."""
+    if criteria.version is not None:
+        found = repo.find_version(session, pacticipant, criteria.version)
+        return [found] if found else []
+    if criteria.environment is not None:
+        environment = repo.find_environment_by_name(session, criteria.environment)
+        ids = (
+            repo.versions_in_environment(session, pacticipant.id, environment)
+            if environment
+            else []
+        )
+        return [repo.version_by_id(session, i) for i in ids]
+    if criteria.main_branch:
+        head = (
+            repo.branch_head(session, pacticipant, pacticipant.main_branch)
+            if pacticipant.main_branch
+            else None
+        )
+        return [head] if head else []
+    if criteria.branch is not None:
+        if criteria.latest:
+            head = repo.branch_head(session, pacticipant, criteria.branch)
+            return [head] if head else []
+        return list(repo.versions_on_branch(session, pacticipant, criteria.branch))
+    if criteria.tag is not None:
+        if criteria.latest:
+            latest = repo.latest_version(session, pacticipant, tag=criteria.tag)
+            return [latest] if latest else []
+        return list(repo.versions_with_tag(session, pacticipant, criteria.tag))
+    if criteria.latest:
+        latest = repo.latest_version(session, pacticipant)
+        return [latest] if latest else []
+    return None
 
 
 def _inferred_criteria(query: MatrixQuery, name: str) -> SelectorInput:
@@ -184,7 +190,7 @@ def _integrations(
     session: Session, query: MatrixQuery, specified: Sequence[matrix.ResolvedSelector]
 ) -> tuple[list[matrix.Integration], list[int]]:
     """Integrations the answer must cover, and pacticipants to add as inferred selectors."""
-    names = {p.id: p.name for p in session.scalars(select(Pacticipant)).all()}
+    names = repo.pacticipant_names(session)
     specified_ids = {s.pacticipant_id for s in specified}
     integrations: dict[tuple[int, int], matrix.Integration] = {}
     to_infer: list[int] = []
@@ -241,93 +247,21 @@ def _integrations(
     return list(integrations.values()), to_infer
 
 
-def _load_publications(
-    session: Session,
-    consumer_version_ids: set[int],
-    consumer_ids: set[int],
-    pact_version_ids: set[int],
-) -> list[matrix.Publication]:
-    conditions = []
-    if consumer_version_ids:
-        conditions.append(PactPublication.consumer_version_id.in_(consumer_version_ids))
-    if consumer_ids:
-        conditions.append(PactPublication.consumer_id.in_(consumer_ids))
-    if pact_version_ids:
-        conditions.append(PactPublication.pact_version_id.in_(pact_version_ids))
-    if not conditions:
-        return []
-    consumer, provider = aliased(Pacticipant), aliased(Pacticipant)
-    # Names and version numbers come in the same query: loading them through the ORM's
-    # relationships costs one query per publication.
-    rows = session.execute(
-        select(
-            PactPublication.id,
-            PactPublication.consumer_id,
-            consumer.name,
-            PactPublication.consumer_version_id,
-            Version.number,
-            PactPublication.provider_id,
-            provider.name,
-            PactPublication.pact_version_id,
-        )
-        .join(consumer, consumer.id == PactPublication.consumer_id)
-        .join(provider, provider.id == PactPublication.provider_id)
-        .join(Version, Version.id == PactPublication.consumer_version_id)
-        .where(or_(*conditions), repo.is_current_revision())
-    ).tuples()
-    return [
-        matrix.Publication(
-            id=pub_id,
-            consumer_id=consumer_id,
-            consumer_name=consumer_name,
-            consumer_version_id=consumer_version_id,
-            consumer_version_number=consumer_version_number,
-            provider_id=provider_id,
-            provider_name=provider_name,
-            pact_version_id=pact_version_id,
-        )
-        for (
-            pub_id,
-            consumer_id,
-            consumer_name,
-            consumer_version_id,
-            consumer_version_number,
-            provider_id,
-            provider_name,
-            pact_version_id,
-        ) in rows
-    ]
-
-
 def _rows(session: Session, selectors: Sequence[matrix.ResolvedSelector]) -> list[matrix.Row]:
     version_ids = {s.version_id for s in selectors if s.version_id is not None}
     whole_ids = {s.pacticipant_id for s in selectors if s.only_pacticipant}
     single = len({s.pacticipant_id for s in selectors}) <= 1
-    # A verification's provider version is a version of its provider, so "by a version of a
-    # whole pacticipant" is "by that provider": no need to list every one of its versions.
-    by_selected_versions = or_(
-        Verification.provider_version_id.in_(version_ids),
-        Verification.provider_id.in_(whole_ids),
-    )
     extra_pact_versions: set[int] = set()
     if single:
-        provider_side = select(Verification.pact_version_id).where(by_selected_versions)
-        extra_pact_versions = set(session.scalars(provider_side).all())
-    pubs = _load_publications(session, version_ids, whole_ids, extra_pact_versions)
-    pact_version_ids = {p.pact_version_id for p in pubs}
-    verifications = repo.latest_verification_rows(
-        session, pact_version_ids, None if single else by_selected_versions
+        extra_pact_versions = repo.pact_versions_verified_by(session, version_ids, whole_ids)
+    pubs = repo.matrix_publications(session, version_ids, whole_ids, extra_pact_versions)
+    refs = repo.matrix_verifications(
+        session,
+        {p.pact_version_id for p in pubs},
+        version_ids=version_ids,
+        whole_ids=whole_ids,
+        any_provider_version=single,
     )
-    refs = [
-        matrix.VerificationRef(
-            id=verification_id,
-            pact_version_id=pact_version_id,
-            provider_version_id=provider_version_id,
-            provider_version_number=number,
-            success=success,
-        )
-        for verification_id, pact_version_id, provider_version_id, number, success in verifications
-    ]
     return matrix.build_rows(selectors, pubs, refs)
 
 
@@ -371,7 +305,7 @@ def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
     integrations, to_infer = _integrations(session, query, specified)
     inferred: list[matrix.ResolvedSelector] = []
     for pacticipant_id in to_infer:
-        pacticipant = session.get_one(Pacticipant, pacticipant_id)
+        pacticipant = repo.pacticipant_by_id(session, pacticipant_id)
         criteria = _inferred_criteria(query, pacticipant.name)
         inferred.extend(flag(s) for s in _resolve(session, pacticipant, criteria, specified=False))
     selectors = specified + inferred
@@ -392,13 +326,51 @@ def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
     return MatrixResult(query, status, selectors)
 
 
+@dataclass(frozen=True)
+class MatrixRowFacts:
+    """What matrix rows show about their versions, publications and verifications, loaded for
+    every row at once: rendering row by row through the ORM's relationships costs about a dozen
+    queries per row, and a matrix of a branch has thousands of rows.
+
+    Attributes:
+        versions: The rows' consumer and provider versions (with branches and tags), by id.
+        heads: The head version of each of their branches, by branch id.
+        deployed: The environments each version is currently deployed to, by version id.
+        released: The environments each version is released and supported in, by version id.
+        publications: Each row's publication time and content SHA, by publication id.
+        verifications: Each row's verification success, time and number, by verification id.
+    """
+
+    versions: dict[int, Version]
+    heads: dict[int, int]
+    deployed: dict[int, list[Environment]]
+    released: dict[int, list[Environment]]
+    publications: dict[int, tuple[datetime, str]]
+    verifications: dict[int, tuple[bool, datetime, int]]
+
+
+def load_row_facts(session: Session, rows: Sequence[matrix.Row]) -> MatrixRowFacts:
+    version_ids = {r.publication.consumer_version_id for r in rows} | {
+        r.verification.provider_version_id for r in rows if r.verification
+    }
+    versions = repo.versions_with_branches_and_tags(session, version_ids)
+    branch_ids = {bv.branch_id for v in versions.values() for bv in v.branch_versions}
+    return MatrixRowFacts(
+        versions=versions,
+        heads=repo.branch_heads(session, branch_ids),
+        deployed=repo.current_environments_of_versions(session, DeployedVersion, version_ids),
+        released=repo.current_environments_of_versions(session, ReleasedVersion, version_ids),
+        publications=repo.publication_times_and_shas(session, (r.publication.id for r in rows)),
+        verifications=repo.verification_outcomes(
+            session, (r.verification.id for r in rows if r.verification)
+        ),
+    )
+
+
 def matrix_query(
-    db: Database, query: MatrixQuery, present: Callable[[Session, MatrixResult], R]
+    db: Database, query: MatrixQuery, present: Callable[[MatrixResult, MatrixRowFacts], R]
 ) -> R:
     with db.read() as session:
         validate(session, query)
-        return present(session, evaluate(session, query))
-
-
-def environment_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Environment.name)).all())
+        result = evaluate(session, query)
+        return present(result, load_row_facts(session, result.status.rows))

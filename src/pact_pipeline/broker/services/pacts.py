@@ -7,8 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.content import (
@@ -21,24 +20,15 @@ from pact_pipeline.broker.content import (
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.errors import ConflictError, NotFoundError, invalid
 from pact_pipeline.broker.models import (
-    Branch,
-    BranchVersion,
     Pacticipant,
     PactPublication,
     PactVersion,
-    Tag,
+    Verification,
     Version,
 )
 from pact_pipeline.broker.services.pacticipants import require_pacticipant, require_version
 
 R = TypeVar("R")
-NoticeType = Literal["debug", "info", "success", "warning", "prompt", "error"]
-
-
-@dataclass(frozen=True)
-class Notice:
-    type: NoticeType
-    text: str
 
 
 @dataclass(frozen=True)
@@ -70,11 +60,27 @@ class StoredPact:
     events: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PactView:
+    """A publication with the newest verification of its content (the pact resource names its
+    outcome)."""
+
+    publication: PactPublication
+    latest_verification: Verification | None
+
+
+def view_of(session: Session, pub: PactPublication) -> PactView:
+    return PactView(pub, repo.latest_verification(session, pub.pact_version))
+
+
 @dataclass
 class PublishOutcome:
+    """What publishing contracts did: the consumer version (``created_version`` when it is
+    new), and each contract's stored pact, in the command's order."""
+
+    command: PublishCommand
     version: Version
     pacts: list[StoredPact]
-    notices: list[Notice]
     created_version: bool
 
 
@@ -92,18 +98,7 @@ def _store_pact(
     if current is not None and mode in ("merge", "patch"):
         existing = json.loads(current.pact_version.content)
         content = merge_pacts(existing, content, strict=mode == "patch")
-    content = with_interaction_ids(content)
-    sha = content_sha(content)
-    pact_version = repo.find_pact_version(session, consumer, provider, sha)
-    if pact_version is None:
-        pact_version = PactVersion(
-            consumer_id=consumer.id,
-            provider_id=provider.id,
-            sha=sha,
-            content=canonical_json(content),
-        )
-        session.add(pact_version)
-        session.flush()
+    pact_version = _find_or_create_pact_version(session, consumer, provider, content)
     if current is not None and current.pact_version_id == pact_version.id:
         return StoredPact(
             current,
@@ -113,21 +108,7 @@ def _store_pact(
             events=["contract_published"],
         )
     if current is not None and mode == "overwrite" and not allow_dangerous:
-        msg = (
-            f"Cannot change the content of the pact for {consumer.name} version {version.number} "
-            f"and provider {provider.name}, as race conditions will cause unreliable results "
-            "for can-i-deploy. Each pact must be published with a unique consumer version "
-            "number. Some Pact libraries generate random data when a concrete value for a type "
-            "matcher is not specified, and this can cause the contract to mutate - ensure you "
-            "have given example values for all type matchers."
-        )
-        raise ConflictError(
-            msg,
-            body={
-                "notices": [{"type": "error", "text": msg}],
-                "errors": {"contracts": [msg]},
-            },
-        )
+        raise _content_change_refused(consumer, provider, version)
     publication = PactPublication(
         consumer_id=consumer.id,
         provider_id=provider.id,
@@ -149,13 +130,51 @@ def _store_pact(
     )
 
 
+def _find_or_create_pact_version(
+    session: Session, consumer: Pacticipant, provider: Pacticipant, content: dict[str, Any]
+) -> PactVersion:
+    """The stored content (one row per SHA, whoever publishes it again)."""
+    content = with_interaction_ids(content)
+    sha = content_sha(content)
+    pact_version = repo.find_pact_version(session, consumer, provider, sha)
+    if pact_version is None:
+        pact_version = PactVersion(
+            consumer_id=consumer.id,
+            provider_id=provider.id,
+            sha=sha,
+            content=canonical_json(content),
+        )
+        session.add(pact_version)
+        session.flush()
+    return pact_version
+
+
+def _content_change_refused(
+    consumer: Pacticipant, provider: Pacticipant, version: Version
+) -> ConflictError:
+    msg = (
+        f"Cannot change the content of the pact for {consumer.name} version {version.number} "
+        f"and provider {provider.name}, as race conditions will cause unreliable results "
+        "for can-i-deploy. Each pact must be published with a unique consumer version "
+        "number. Some Pact libraries generate random data when a concrete value for a type "
+        "matcher is not specified, and this can cause the contract to mutate - ensure you "
+        "have given example values for all type matchers."
+    )
+    return ConflictError(
+        msg,
+        body={
+            "notices": [{"type": "error", "text": msg}],
+            "errors": {"contracts": [msg]},
+        },
+    )
+
+
 def publish_contracts(
     db: Database,
     command: PublishCommand,
-    present: Callable[[Session, PublishOutcome], R],
+    present: Callable[[PublishOutcome], R],
     *,
     allow_dangerous: bool,
-    pact_url: Callable[[PactPublication], str],
     on_published: Callable[[Session, StoredPact], None] | None = None,
 ) -> R:
     """Create the version with its branch and tags, then store each contract."""
@@ -169,7 +188,6 @@ def publish_contracts(
             repo.add_version_to_branch(session, version, command.branch)
         for tag in command.tags:
             repo.add_tag(session, version, tag)
-        notices = [Notice("debug", _version_notice(command, created_version))]
         stored: list[StoredPact] = []
         for contract in command.contracts:
             provider = repo.find_or_create_pacticipant(session, contract.provider_name)
@@ -183,62 +201,11 @@ def publish_contracts(
                 allow_dangerous=allow_dangerous,
             )
             stored.append(result)
-            notices.extend(_pact_notices(command, contract, result, pact_url(result.publication)))
             if on_published is not None:
                 on_published(session, result)
         session.flush()
         session.refresh(version)
-        return present(session, PublishOutcome(version, stored, notices, created_version))
-
-
-def _version_notice(command: PublishCommand, created: bool) -> str:
-    verb = "Created" if created else "Updated"
-    parts = [f"{verb} {command.pacticipant_name} version {command.version_number}"]
-    if command.branch:
-        parts.append(f"with branch {command.branch}")
-    if command.tags:
-        parts.append(("and " if command.branch else "with ") + f"tags {', '.join(command.tags)}")
-    return " ".join(parts)
-
-
-def _pact_notices(
-    command: PublishCommand, contract: Contract, stored: StoredPact, url: str
-) -> list[Notice]:
-    who = f"{command.pacticipant_name} version {command.version_number}"
-    if stored.republished_unchanged:
-        headline = Notice(
-            "success",
-            f"Pact published for {who} and provider {contract.provider_name} "
-            "(republished with no content changes).",
-        )
-    else:
-        headline = Notice(
-            "success",
-            f"Pact successfully published for {who} and provider {contract.provider_name}.",
-        )
-    notices = [headline, Notice("debug", f"  View the published pact at {url}")]
-    if stored.events:
-        reason = ""
-        if "contract_content_changed" in stored.events:
-            reason = " (pact content has changed since the previous version)"
-        notices.append(Notice("debug", f"  Events detected: {', '.join(stored.events)}{reason}"))
-    if not command.branch:
-        notices.append(
-            Notice(
-                "warning",
-                "  No branch was given: set the consumer version's branch so that providers can "
-                "select this pact with mainBranch, branch and matchingBranch selectors.",
-            )
-        )
-    notices.append(
-        Notice(
-            "prompt",
-            "  Next steps:\n    * Configure separate "
-            f"{contract.provider_name} pact verification build and webhook to trigger it when "
-            "the pact content changes. See https://docs.pact.io/go/webhooks",
-        )
-    )
-    return notices
+        return present(PublishOutcome(command, version, stored, created_version))
 
 
 def put_pact(
@@ -250,7 +217,7 @@ def put_pact(
     content: dict[str, Any],
     merge: bool,
     allow_dangerous: bool,
-    present: Callable[[Session, StoredPact], R],
+    present: Callable[[PactView, bool], R],
     on_published: Callable[[Session, StoredPact], None] | None = None,
 ) -> R:
     """Store a pact by consumer version (PUT overwrite, PATCH merge)."""
@@ -276,7 +243,7 @@ def put_pact(
         )
         if on_published is not None:
             on_published(session, stored)
-        return present(session, stored)
+        return present(view_of(session, stored.publication), stored.created)
 
 
 def _integration(
@@ -294,7 +261,7 @@ def get_pact_for_version(
     consumer_name: str,
     provider_name: str,
     version_number: str,
-    present: Callable[[Session, PactPublication], R],
+    present: Callable[[PactView], R],
 ) -> R:
     with db.read() as session:
         provider = require_pacticipant(session, provider_name)
@@ -302,7 +269,7 @@ def get_pact_for_version(
         pub = repo.current_publication(session, version, provider)
         if pub is None:
             raise _no_pact(consumer_name, provider_name, f" for consumer version {version_number}")
-        return present(session, pub)
+        return present(view_of(session, pub))
 
 
 def delete_pact_for_version(
@@ -311,11 +278,7 @@ def delete_pact_for_version(
     with db.write() as session:
         provider = require_pacticipant(session, provider_name)
         version = require_version(session, consumer_name, version_number)
-        pubs = list(
-            session.query(PactPublication).filter_by(
-                consumer_version_id=version.id, provider_id=provider.id
-            )
-        )
+        pubs = repo.publications_of_consumer_version(session, version, provider)
         if not pubs:
             raise _no_pact(consumer_name, provider_name, f" for consumer version {version_number}")
         for pub in pubs:
@@ -326,7 +289,7 @@ def get_latest_pact(
     db: Database,
     consumer_name: str,
     provider_name: str,
-    present: Callable[[Session, PactPublication], R],
+    present: Callable[[PactView], R],
     *,
     tag: str | None = None,
     branch: str | None = None,
@@ -339,7 +302,7 @@ def get_latest_pact(
         )
         if pub is None:
             raise _no_pact(consumer_name, provider_name)
-        return present(session, pub)
+        return present(view_of(session, pub))
 
 
 def get_pact_version(
@@ -347,12 +310,12 @@ def get_pact_version(
     consumer_name: str,
     provider_name: str,
     sha: str,
-    present: Callable[[Session, PactPublication], R],
+    present: Callable[[PactView], R],
 ) -> R:
     """The pact content with a SHA, presented through its newest publication."""
     with db.read() as session:
         pub = require_publication_for_sha(session, consumer_name, provider_name, sha)
-        return present(session, pub)
+        return present(view_of(session, pub))
 
 
 def require_publication_for_sha(
@@ -362,12 +325,7 @@ def require_publication_for_sha(
     pact_version = repo.find_pact_version(session, consumer, provider, sha)
     if pact_version is None:
         raise _no_pact(consumer_name, provider_name, f" with pact version {sha}")
-    pub = (
-        session.query(PactPublication)
-        .filter_by(pact_version_id=pact_version.id)
-        .order_by(PactPublication.consumer_version_id.desc(), PactPublication.id.desc())
-        .first()
-    )
+    pub = repo.newest_publication_of_pact_version(session, pact_version)
     if pub is None:
         raise _no_pact(consumer_name, provider_name, f" with pact version {sha}")
     return pub
@@ -376,26 +334,24 @@ def require_publication_for_sha(
 def latest_provider_pacts(
     db: Database,
     provider_name: str,
-    present: Callable[[Session, Pacticipant, Sequence[PactPublication]], R],
+    present: Callable[[Pacticipant, Sequence[PactPublication]], R],
     *,
     tag: str | None = None,
 ) -> R:
     with db.read() as session:
         provider = require_pacticipant(session, provider_name)
-        return present(
-            session, provider, repo.latest_publications_for_provider(session, provider, tag=tag)
-        )
+        return present(provider, repo.latest_publications_for_provider(session, provider, tag=tag))
 
 
-def all_latest_pacts(db: Database, present: Callable[[Session, Sequence[PactPublication]], R]) -> R:
+def all_latest_pacts(db: Database, present: Callable[[Sequence[PactPublication]], R]) -> R:
     with db.read() as session:
-        return present(session, repo.all_latest_publications(session))
+        return present(repo.all_latest_publications(session))
 
 
 def provider_pacts(
     db: Database,
     provider_name: str,
-    present: Callable[[Session, Pacticipant, Sequence[PactPublication]], R],
+    present: Callable[[Pacticipant, Sequence[PactPublication]], R],
     *,
     tag: str | None = None,
     branch: str | None = None,
@@ -412,7 +368,7 @@ def provider_pacts(
         chosen: list[PactPublication] = []
         if latest:
             for consumer_id in repo.consumers_of_provider(session, provider.id):
-                consumer = session.get_one(Pacticipant, consumer_id)
+                consumer = repo.pacticipant_by_id(session, consumer_id)
                 wanted_branch = consumer.main_branch if main_branch else branch
                 if main_branch and wanted_branch is None:
                     continue
@@ -423,37 +379,9 @@ def provider_pacts(
                     chosen.append(pub)
         else:
             chosen = list(
-                session.scalars(
-                    _matching(provider, tag=tag, branch=branch, main_branch=main_branch)
+                repo.provider_publications_matching(
+                    session, provider, tag=tag, branch=branch, main_branch=main_branch
                 )
             )
         chosen.sort(key=lambda p: (p.consumer.name, -p.consumer_version_id))
-        return present(session, provider, chosen)
-
-
-def _matching(
-    provider: Pacticipant, *, tag: str | None, branch: str | None, main_branch: bool
-) -> Select[PactPublication]:
-    """The provider's current pacts whose consumer version has the tag, is on the branch, or is
-    on its pacticipant's main branch."""
-    version_id = PactPublication.consumer_version_id
-    query = (
-        select(PactPublication)
-        .where(PactPublication.provider_id == provider.id, repo.is_current_revision())
-        .options(joinedload(PactPublication.consumer_version), joinedload(PactPublication.consumer))
-    )
-    if tag is not None:
-        query = query.where(version_id.in_(select(Tag.version_id).where(Tag.name == tag)))
-    on_branch = select(BranchVersion.version_id).join(Branch, Branch.id == BranchVersion.branch_id)
-    if main_branch:
-        # A version's branches belong to its own pacticipant, the pact's consumer.
-        query = query.where(
-            version_id.in_(
-                on_branch.join(Pacticipant, Pacticipant.id == Branch.pacticipant_id).where(
-                    Branch.name == Pacticipant.main_branch
-                )
-            )
-        )
-    elif branch is not None:
-        query = query.where(version_id.in_(on_branch.where(Branch.name == branch)))
-    return query
+        return present(provider, chosen)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from pact_pipeline.broker import repository as repo
@@ -63,7 +63,7 @@ class WebhookData:
 
 
 def _require(session: Session, uuid: str) -> Webhook:
-    webhook = session.scalars(select(Webhook).where(Webhook.uuid == uuid)).first()
+    webhook = repo.find_webhook(session, uuid)
     if webhook is None:
         msg = f"No webhook with UUID {uuid} found"
         raise NotFoundError(msg)
@@ -93,7 +93,7 @@ def _apply(session: Session, webhook: Webhook, data: WebhookData) -> None:
 def create_webhook(
     db: Database,
     data: WebhookData,
-    present: Callable[[Session, Webhook], R],
+    present: Callable[[Webhook], R],
     *,
     uuid: str | None = None,
 ) -> R:
@@ -102,14 +102,14 @@ def create_webhook(
         _apply(session, webhook, data)
         session.add(webhook)
         session.flush()
-        return present(session, webhook)
+        return present(webhook)
 
 
 def upsert_webhook(
-    db: Database, uuid: str, data: WebhookData, present: Callable[[Session, Webhook, bool], R]
+    db: Database, uuid: str, data: WebhookData, present: Callable[[Webhook, bool], R]
 ) -> R:
     with db.write() as session:
-        webhook = session.scalars(select(Webhook).where(Webhook.uuid == uuid)).first()
+        webhook = repo.find_webhook(session, uuid)
         created = webhook is None
         if webhook is None:
             webhook = Webhook(uuid=uuid)
@@ -119,46 +119,47 @@ def upsert_webhook(
             _apply(session, webhook, data)
             repo.touch(webhook)
         session.flush()
-        return present(session, webhook, created)
+        return present(webhook, created)
 
 
-def get_webhook(db: Database, uuid: str, present: Callable[[Session, Webhook], R]) -> R:
+def get_webhook(db: Database, uuid: str, present: Callable[[Webhook], R]) -> R:
     with db.read() as session:
-        return present(session, _require(session, uuid))
+        return present(_require(session, uuid))
+
+
+def execute_webhook(db: Database, uuid: str, params: dict[str, str]) -> tuple[bool, str]:
+    """Send a webhook's request now with ``params`` (no event happened); returns (success,
+    log text). The request goes out after the transaction, as deliveries do."""
+    delivery = get_webhook(db, uuid, lambda webhook: build_delivery(webhook, "test", params))
+    return send(delivery)
 
 
 def list_webhooks(
     db: Database,
-    present: Callable[[Session, Sequence[Webhook]], R],
+    present: Callable[[Sequence[Webhook]], R],
     *,
     consumer_name: str | None = None,
     provider_name: str | None = None,
 ) -> R:
     with db.read() as session:
-        query = select(Webhook).order_by(Webhook.id)
-        if consumer_name is not None:
-            query = query.where(
-                Webhook.consumer_id == require_pacticipant(session, consumer_name).id
-            )
-        if provider_name is not None:
-            query = query.where(
-                Webhook.provider_id == require_pacticipant(session, provider_name).id
-            )
-        return present(session, session.scalars(query).all())
+        consumer = require_pacticipant(session, consumer_name) if consumer_name else None
+        provider = require_pacticipant(session, provider_name) if provider_name else None
+        webhooks = repo.list_webhooks(
+            session,
+            consumer_id=consumer.id if consumer else None,
+            provider_id=provider.id if provider else None,
+        )
+        return present(webhooks)
 
 
 def list_executions(
-    db: Database, uuid: str, present: Callable[[Session, Webhook, Sequence[WebhookExecution]], R]
+    db: Database, uuid: str, present: Callable[[Webhook, Sequence[WebhookExecution]], R]
 ) -> R:
     """A webhook's delivery attempts, newest first, so failures are visible."""
     with db.read() as session:
         webhook = _require(session, uuid)
-        executions = session.scalars(
-            select(WebhookExecution)
-            .where(WebhookExecution.webhook_id == webhook.id)
-            .order_by(WebhookExecution.id.desc())
-        ).all()
-        return present(session, webhook, executions)
+        executions = repo.executions_of_webhook(session, webhook)
+        return present(webhook, executions)
 
 
 def delete_webhook(db: Database, uuid: str) -> None:
@@ -312,7 +313,7 @@ def matching_webhooks(
     consumer_labels = {label.name for label in consumer.labels}
     provider_labels = {label.name for label in provider.labels}
     result = []
-    for webhook in session.scalars(select(Webhook).where(Webhook.enabled.is_(True))).all():
+    for webhook in repo.enabled_webhooks(session):
         if event_name not in (webhook.events or []):
             continue
         if webhook.consumer_id is not None and webhook.consumer_id != consumer.id:
@@ -390,8 +391,8 @@ def deploy_for_tag(session: Session, version: Version, tag: str) -> None:
     environment = repo.find_environment_by_name(session, tag)
     if environment is None:
         return
-    for current in repo.currently_deployed(
-        session, environment, pacticipant=version.pacticipant, any_target=False
+    for current in repo.currently_deployed_to_target(
+        session, environment, version.pacticipant, None
     ):
         if current.version_id == version.id:
             return

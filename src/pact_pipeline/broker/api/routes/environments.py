@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
-from pact_pipeline.broker.api import decorators as d
+from pact_pipeline.broker.api.contracts.environments import (
+    currently_flag,
+    deployment_target,
+    environment_data,
+)
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep, OptionalJsonObject
 from pact_pipeline.broker.api.http import RawPathRoute, hal
-from pact_pipeline.broker.api.validation import Checker
+from pact_pipeline.broker.api.representations import environment as environment_repr
+from pact_pipeline.broker.api.representations import version_in_environment as placement_repr
 from pact_pipeline.broker.services import environments as svc
+from pact_pipeline.broker.services import versions_in_environments as placement_svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["environments"])
-
-
-def _environment_data(body: dict[str, Any]) -> svc.EnvironmentData:
-    checker = Checker(body)
-    name = checker.string("name", required=True, no_spaces=True)
-    display_name = checker.string("displayName", blank_ok=True)
-    production = checker.boolean("production", required=True)
-    contacts = body.get("contacts")
-    if contacts is not None:
-        if not isinstance(contacts, list):
-            checker.add("contacts", "must be an array")
-        else:
-            for index, contact in enumerate(contacts):
-                if (
-                    not isinstance(contact, dict)
-                    or not isinstance(contact.get("name"), str)
-                    or not contact["name"].strip()
-                ):
-                    checker.add("contacts", f"name is missing (at index {index})")
-                elif contact.get("details") is not None and not isinstance(
-                    contact["details"], dict
-                ):
-                    checker.add("contacts", f"details must be an object (at index {index})")
-    checker.raise_if_any()
-    assert name is not None and production is not None
-    return svc.EnvironmentData(
-        name=name, production=production, display_name=display_name or None, contacts=contacts
-    )
 
 
 @router.get("/environments")
@@ -48,21 +24,26 @@ def list_environments(
     request: Request, db: DB, links: LinksDep, name: str | None = None
 ) -> Response:
     return hal(
-        request, svc.list_environments(db, lambda s, items: d.environments(links, items), name=name)
+        request,
+        svc.list_environments(
+            db, lambda items: environment_repr.environments(links, items), name=name
+        ),
     )
 
 
 @router.post("/environments")
 def create_environment(request: Request, body: JsonObject, db: DB, links: LinksDep) -> Response:
     rendered = svc.create_environment(
-        db, _environment_data(body), lambda s, e: d.environment(links, e)
+        db, environment_data(body), lambda e: environment_repr.environment(links, e)
     )
     return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
 
 
 @router.get("/environments/{uuid}")
 def get_environment(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.get_environment(db, uuid, lambda s, e: d.environment(links, e)))
+    return hal(
+        request, svc.get_environment(db, uuid, lambda e: environment_repr.environment(links, e))
+    )
 
 
 @router.put("/environments/{uuid}")
@@ -72,7 +53,7 @@ def put_environment(
     return hal(
         request,
         svc.replace_environment(
-            db, uuid, _environment_data(body), lambda s, e: d.environment(links, e)
+            db, uuid, environment_data(body), lambda e: environment_repr.environment(links, e)
         ),
     )
 
@@ -95,10 +76,11 @@ def currently_deployed(
 ) -> Response:
     return hal(
         request,
-        svc.currently_deployed(
+        placement_svc.current_placements(
             db,
+            placement_svc.DEPLOYED,
             uuid,
-            lambda s, e, items: d.deployed_versions(
+            lambda e, items: placement_repr.deployed_versions(
                 links, str(request.url), items, f"Currently deployed versions for {e.name}"
             ),
             pacticipant_name=pacticipant,
@@ -113,10 +95,11 @@ def currently_supported(
 ) -> Response:
     return hal(
         request,
-        svc.currently_supported(
+        placement_svc.current_placements(
             db,
+            placement_svc.RELEASED,
             uuid,
-            lambda s, e, items: d.released_versions(
+            lambda e, items: placement_repr.released_versions(
                 links,
                 str(request.url),
                 items,
@@ -137,17 +120,14 @@ def record_deployment(
     db: DB,
     links: LinksDep,
 ) -> Response:
-    checker = Checker(body)
-    instance = checker.string("applicationInstance", blank_ok=True)
-    target = checker.string("target", blank_ok=True)
-    checker.raise_if_any()
-    rendered = svc.record_deployment(
+    target = deployment_target(body)
+    rendered = placement_svc.record_deployment(
         db,
         pacticipant_name=name,
         version_number=number,
         environment_uuid=uuid,
-        target=(instance or target or None),
-        present=lambda s, dv: d.deployed_version(links, dv),
+        target=target,
+        present=lambda dv: placement_repr.deployed_version(links, dv),
     )
     return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
 
@@ -158,12 +138,13 @@ def deployed_versions_for_version(
 ) -> Response:
     return hal(
         request,
-        svc.deployed_versions_for_version(
+        placement_svc.placements_of_version(
             db,
+            placement_svc.DEPLOYED,
             pacticipant_name=name,
             version_number=number,
             environment_uuid=uuid,
-            present=lambda s, items: d.deployed_versions(
+            present=lambda items: placement_repr.deployed_versions(
                 links, str(request.url), items, "Deployed versions"
             ),
         ),
@@ -181,12 +162,12 @@ def record_release(
     links: LinksDep,
 ) -> Response:
     del body
-    rendered = svc.record_release(
+    rendered = placement_svc.record_release(
         db,
         pacticipant_name=name,
         version_number=number,
         environment_uuid=uuid,
-        present=lambda s, rv: d.released_version(links, rv),
+        present=lambda rv: placement_repr.released_version(links, rv),
     )
     return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
 
@@ -197,12 +178,13 @@ def released_versions_for_version(
 ) -> Response:
     return hal(
         request,
-        svc.released_versions_for_version(
+        placement_svc.placements_of_version(
             db,
+            placement_svc.RELEASED,
             pacticipant_name=name,
             version_number=number,
             environment_uuid=uuid,
-            present=lambda s, items: d.released_versions(
+            present=lambda items: placement_repr.released_versions(
                 links, str(request.url), items, "Released versions"
             ),
         ),
@@ -212,7 +194,10 @@ def released_versions_for_version(
 @router.get("/deployed-versions/{uuid}")
 def get_deployed_version(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
     return hal(
-        request, svc.get_deployed_version(db, uuid, lambda s, dv: d.deployed_version(links, dv))
+        request,
+        placement_svc.get_placement(
+            db, placement_svc.DEPLOYED, uuid, lambda dv: placement_repr.deployed_version(links, dv)
+        ),
     )
 
 
@@ -220,13 +205,11 @@ def get_deployed_version(request: Request, uuid: str, db: DB, links: LinksDep) -
 def patch_deployed_version(
     request: Request, uuid: str, body: JsonObject, db: DB, links: LinksDep
 ) -> Response:
-    checker = Checker(body)
-    currently = checker.boolean("currentlyDeployed")
-    checker.raise_if_any()
+    currently = currently_flag(body, "currentlyDeployed")
     return hal(
         request,
-        svc.update_deployed_version(
-            db, uuid, currently, lambda s, dv: d.deployed_version(links, dv)
+        placement_svc.update_deployed_version(
+            db, uuid, currently, lambda dv: placement_repr.deployed_version(links, dv)
         ),
     )
 
@@ -234,7 +217,10 @@ def patch_deployed_version(
 @router.get("/released-versions/{uuid}")
 def get_released_version(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
     return hal(
-        request, svc.get_released_version(db, uuid, lambda s, rv: d.released_version(links, rv))
+        request,
+        placement_svc.get_placement(
+            db, placement_svc.RELEASED, uuid, lambda rv: placement_repr.released_version(links, rv)
+        ),
     )
 
 
@@ -242,12 +228,10 @@ def get_released_version(request: Request, uuid: str, db: DB, links: LinksDep) -
 def patch_released_version(
     request: Request, uuid: str, body: JsonObject, db: DB, links: LinksDep
 ) -> Response:
-    checker = Checker(body)
-    currently = checker.boolean("currentlySupported")
-    checker.raise_if_any()
+    currently = currently_flag(body, "currentlySupported")
     return hal(
         request,
-        svc.update_released_version(
-            db, uuid, currently, lambda s, rv: d.released_version(links, rv)
+        placement_svc.update_released_version(
+            db, uuid, currently, lambda rv: placement_repr.released_version(links, rv)
         ),
     )

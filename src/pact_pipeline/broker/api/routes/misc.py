@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from pact_pipeline.broker.api import decorators as d
 from pact_pipeline.broker.api.deps import DB, LinksDep, SettingsDep
 from pact_pipeline.broker.api.http import PLAIN_JSON, RawPathRoute, hal
+from pact_pipeline.broker.api.representations import index as index_repr
+from pact_pipeline.broker.api.representations import integration as integration_repr
 from pact_pipeline.broker.services import integrations as svc
 from pact_pipeline.broker.settings import INSTANCE_HEADER
 
@@ -15,15 +16,12 @@ router = APIRouter(route_class=RawPathRoute, tags=["index"])
 
 @router.get("/")
 def index(request: Request, links: LinksDep) -> Response:
-    return hal(request, d.index(links), default_media_type=PLAIN_JSON)
+    return hal(request, index_repr.index(links), default_media_type=PLAIN_JSON)
 
 
 @router.get("/diagnostic/status/heartbeat")
 def heartbeat(request: Request, links: LinksDep, settings: SettingsDep) -> Response:
-    response = hal(
-        request,
-        {"ok": True, "_links": {"self": d.link(links.url("diagnostic", "status", "heartbeat"))}},
-    )
+    response = hal(request, index_repr.heartbeat(links))
     if settings.instance_id:
         response.headers[INSTANCE_HEADER] = settings.instance_id
     return response
@@ -31,7 +29,10 @@ def heartbeat(request: Request, links: LinksDep, settings: SettingsDep) -> Respo
 
 @router.get("/integrations")
 def integrations(request: Request, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.list_integrations(db, lambda s, items: d.integrations(links, items)))
+    return hal(
+        request,
+        svc.list_integrations(db, lambda items: integration_repr.integrations(links, items)),
+    )
 
 
 @router.delete("/integrations/provider/{provider}/consumer/{consumer}", status_code=204)

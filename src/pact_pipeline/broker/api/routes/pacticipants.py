@@ -2,70 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
-from pact_pipeline.broker.api import decorators as d
+from pact_pipeline.broker.api.contracts.checks import (
+    check_path_name,
+)
+from pact_pipeline.broker.api.contracts.pacticipants import (
+    new_pacticipant_name,
+    pacticipant_attributes,
+    version_changes,
+)
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep, OptionalJsonObject
 from pact_pipeline.broker.api.http import RawPathRoute, hal
-from pact_pipeline.broker.api.validation import (
-    MAX_NAME_LENGTH,
-    Checker,
-    check_path_name,
-    check_text,
-)
+from pact_pipeline.broker.api.representations import branch as branch_repr
+from pact_pipeline.broker.api.representations import pacticipant as pacticipant_repr
+from pact_pipeline.broker.api.representations import tag as tag_repr
+from pact_pipeline.broker.api.representations import version as version_repr
 from pact_pipeline.broker.services import pacticipants as svc
+from pact_pipeline.broker.services import versions as version_svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["pacticipants"])
 
 NO_CONTENT = Response(status_code=204)
 
 
-def _attributes(body: dict[str, Any], *, partial: bool) -> dict[str, str | None]:
-    checker = Checker(body)
-    result: dict[str, str | None] = {}
-    for key in svc.PACTICIPANT_FIELDS:
-        if key in body:
-            if key == "repositoryUrl":
-                # The column holds 1024 characters (a longer value reached the database).
-                result[key] = checker.string(key, max_length=1024, blank_ok=True)
-            else:
-                result[key] = checker.string(key, blank_ok=key != "mainBranch")
-        elif not partial:
-            result[key] = None
-    checker.raise_if_any()
-    return result
-
-
 @router.get("/pacticipants")
 def list_pacticipants(request: Request, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.list_pacticipants(db, lambda s, items: d.pacticipants(s, links, items)))
+    return hal(
+        request,
+        svc.list_pacticipants(db, lambda views: pacticipant_repr.pacticipants(links, views)),
+    )
 
 
 @router.get("/pacticipants/label/{label}")
 def pacticipants_with_label(request: Request, label: str, db: DB, links: LinksDep) -> Response:
     return hal(
         request,
-        svc.list_pacticipants(db, lambda s, items: d.pacticipants(s, links, items), label=label),
+        svc.list_pacticipants(
+            db, lambda views: pacticipant_repr.pacticipants(links, views), label=label
+        ),
     )
 
 
 @router.post("/pacticipants", status_code=201)
 def create_pacticipant(request: Request, body: JsonObject, db: DB, links: LinksDep) -> Response:
-    checker = Checker(body)
-    name = checker.string("name", required=True)
-    checker.raise_if_any()
-    assert name is not None
+    name = new_pacticipant_name(body)
     body_out = svc.create_pacticipant(
-        db, name, _attributes(body, partial=True), lambda s, p: d.pacticipant(s, links, p)
+        db,
+        name,
+        pacticipant_attributes(body, partial=True),
+        lambda view: pacticipant_repr.pacticipant(links, view),
     )
     return hal(request, body_out, 201, {"Location": links.pacticipant(name)})
 
 
 @router.get("/pacticipants/{name}")
 def get_pacticipant(request: Request, name: str, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.get_pacticipant(db, name, lambda s, p: d.pacticipant(s, links, p)))
+    return hal(
+        request,
+        svc.get_pacticipant(db, name, lambda view: pacticipant_repr.pacticipant(links, view)),
+    )
 
 
 @router.patch("/pacticipants/{name}")
@@ -76,8 +72,8 @@ def patch_pacticipant(
     created, rendered = svc.update_pacticipant(
         db,
         name,
-        _attributes(body, partial=True),
-        lambda s, p, c: (c, d.pacticipant(s, links, p)),
+        pacticipant_attributes(body, partial=True),
+        lambda view, c: (c, pacticipant_repr.pacticipant(links, view)),
         create_if_missing=True,
     )
     return hal(request, rendered, 201 if created else 200)
@@ -90,8 +86,8 @@ def put_pacticipant(
     _, rendered = svc.update_pacticipant(
         db,
         name,
-        _attributes(body, partial=False),
-        lambda s, p, c: (c, d.pacticipant(s, links, p)),
+        pacticipant_attributes(body, partial=False),
+        lambda view, c: (c, pacticipant_repr.pacticipant(links, view)),
         create_if_missing=False,
         replace=True,
     )
@@ -107,7 +103,8 @@ def delete_pacticipant(name: str, db: DB) -> Response:
 @router.get("/pacticipants/{name}/labels/{label}")
 def get_label(request: Request, name: str, label: str, db: DB, links: LinksDep) -> Response:
     return hal(
-        request, svc.get_label(db, name, label, lambda s, lab: d.label(links, lab.pacticipant, lab))
+        request,
+        svc.get_label(db, name, label, lambda lab: tag_repr.label(links, lab.pacticipant, lab)),
     )
 
 
@@ -115,7 +112,7 @@ def get_label(request: Request, name: str, label: str, db: DB, links: LinksDep) 
 def put_label(request: Request, name: str, label: str, db: DB, links: LinksDep) -> Response:
     check_path_name("label", label)
     created, rendered = svc.put_label(
-        db, name, label, lambda s, lab, c: (c, d.label(links, lab.pacticipant, lab))
+        db, name, label, lambda lab, c: (c, tag_repr.label(links, lab.pacticipant, lab))
     )
     return hal(request, rendered, 201 if created else 200)
 
@@ -129,13 +126,21 @@ def delete_label(name: str, label: str, db: DB) -> Response:
 @router.get("/pacticipants/{name}/versions")
 def list_versions(request: Request, name: str, db: DB, links: LinksDep) -> Response:
     return hal(
-        request, svc.list_versions(db, name, lambda s, p, items: d.versions(s, links, p, items))
+        request,
+        version_svc.list_versions(
+            db, name, lambda p, items, facts: version_repr.versions(links, p, items, facts)
+        ),
     )
 
 
 @router.get("/pacticipants/{name}/latest-version")
 def latest_version(request: Request, name: str, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.get_latest_version(db, name, lambda s, v: d.version(s, links, v)))
+    return hal(
+        request,
+        version_svc.get_latest_version(
+            db, name, lambda view: version_repr.version_resource(links, view)
+        ),
+    )
 
 
 @router.get("/pacticipants/{name}/latest-version/{tag}")
@@ -143,40 +148,21 @@ def latest_tagged_version(
     request: Request, name: str, tag: str, db: DB, links: LinksDep
 ) -> Response:
     return hal(
-        request, svc.get_latest_version(db, name, lambda s, v: d.version(s, links, v), tag=tag)
+        request,
+        version_svc.get_latest_version(
+            db, name, lambda view: version_repr.version_resource(links, view), tag=tag
+        ),
     )
 
 
 @router.get("/pacticipants/{name}/versions/{number}")
 def get_version(request: Request, name: str, number: str, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.get_version(db, name, number, lambda s, v: d.version(s, links, v)))
-
-
-def _version_changes(body: dict[str, Any], *, replace: bool) -> svc.VersionChanges:
-    checker = Checker(body)
-    build_url = checker.url("buildUrl")
-    branch = checker.string("branch")
-    tags: list[str] = []
-    raw_tags = body.get("tags")
-    if isinstance(raw_tags, list):
-        for index, item in enumerate(raw_tags):
-            name = item.get("name") if isinstance(item, dict) else item
-            if not isinstance(name, str) or not name.strip():
-                checker.add("tags", f"must be a non-blank tag name (at index {index})")
-            elif check_text(
-                checker,
-                "tags",
-                name,
-                blank_ok=False,
-                single_line=True,
-                max_length=MAX_NAME_LENGTH,
-                suffix=f" (at index {index})",
-            ):
-                tags.append(name)
-    elif "tags" in body and body["tags"] is not None:
-        checker.add("tags", "must be an array")
-    checker.raise_if_any()
-    return svc.VersionChanges(build_url=build_url, branch=branch, tags=tuple(tags), replace=replace)
+    return hal(
+        request,
+        version_svc.get_version(
+            db, name, number, lambda view: version_repr.version_resource(links, view)
+        ),
+    )
 
 
 @router.put("/pacticipants/{name}/versions/{number}")
@@ -185,12 +171,12 @@ def put_version(
 ) -> Response:
     check_path_name("pacticipant", name)
     check_path_name("version", number)
-    created, rendered = svc.upsert_version(
+    created, rendered = version_svc.upsert_version(
         db,
         name,
         number,
-        _version_changes(body, replace=True),
-        lambda s, v, c: (c, d.version(s, links, v)),
+        version_changes(body, replace=True),
+        lambda view, c: (c, version_repr.version_resource(links, view)),
     )
     return hal(request, rendered, 201 if created else 200)
 
@@ -201,19 +187,19 @@ def patch_version(
 ) -> Response:
     check_path_name("pacticipant", name)
     check_path_name("version", number)
-    created, rendered = svc.upsert_version(
+    created, rendered = version_svc.upsert_version(
         db,
         name,
         number,
-        _version_changes(body, replace=False),
-        lambda s, v, c: (c, d.version(s, links, v)),
+        version_changes(body, replace=False),
+        lambda view, c: (c, version_repr.version_resource(links, view)),
     )
     return hal(request, rendered, 201 if created else 200)
 
 
 @router.delete("/pacticipants/{name}/versions/{number}", status_code=204)
 def delete_version(name: str, number: str, db: DB) -> Response:
-    svc.delete_version(db, name, number)
+    version_svc.delete_version(db, name, number)
     return Response(status_code=204)
 
 
@@ -221,7 +207,9 @@ def delete_version(name: str, number: str, db: DB) -> Response:
 def get_tag(
     request: Request, name: str, number: str, tag: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(request, svc.get_tag(db, name, number, tag, lambda s, t: d.tag(links, t)))
+    return hal(
+        request, version_svc.get_tag(db, name, number, tag, lambda t: tag_repr.tag(links, t))
+    )
 
 
 @router.put("/pacticipants/{name}/versions/{number}/tags/{tag}")
@@ -237,8 +225,8 @@ def put_tag(
     for field, value in (("pacticipant", name), ("version", number), ("tag", tag)):
         check_path_name(field, value)
     hooks = request.app.state.hooks
-    created, rendered = svc.put_tag(
-        db, name, number, tag, lambda s, t, c: (c, d.tag(links, t)), on_tagged=hooks.on_tagged
+    created, rendered = version_svc.put_tag(
+        db, name, number, tag, lambda t, c: (c, tag_repr.tag(links, t)), on_tagged=hooks.on_tagged
     )
     return hal(
         request,
@@ -250,25 +238,29 @@ def put_tag(
 
 @router.delete("/pacticipants/{name}/versions/{number}/tags/{tag}", status_code=204)
 def delete_tag(name: str, number: str, tag: str, db: DB) -> Response:
-    svc.delete_tag(db, name, number, tag)
+    version_svc.delete_tag(db, name, number, tag)
     return Response(status_code=204)
 
 
 @router.get("/pacticipants/{name}/branches")
 def list_branches(request: Request, name: str, db: DB, links: LinksDep) -> Response:
     return hal(
-        request, svc.list_branches(db, name, lambda s, p, items: d.branches(s, links, p, items))
+        request,
+        version_svc.list_branches(db, name, lambda p, views: branch_repr.branches(links, p, views)),
     )
 
 
 @router.get("/pacticipants/{name}/branches/{branch}")
 def get_branch(request: Request, name: str, branch: str, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.get_branch(db, name, branch, lambda s, b: d.branch(s, links, b)))
+    return hal(
+        request,
+        version_svc.get_branch(db, name, branch, lambda view: branch_repr.branch(links, view)),
+    )
 
 
 @router.delete("/pacticipants/{name}/branches/{branch}", status_code=204)
 def delete_branch(name: str, branch: str, db: DB) -> Response:
-    svc.delete_branch(db, name, branch)
+    version_svc.delete_branch(db, name, branch)
     return Response(status_code=204)
 
 
@@ -278,7 +270,9 @@ def branch_latest_version(
 ) -> Response:
     return hal(
         request,
-        svc.get_latest_version(db, name, lambda s, v: d.version(s, links, v), branch=branch),
+        version_svc.get_latest_version(
+            db, name, lambda view: version_repr.version_resource(links, view), branch=branch
+        ),
     )
 
 
@@ -288,8 +282,8 @@ def get_branch_version(
 ) -> Response:
     return hal(
         request,
-        svc.get_branch_version(
-            db, name, branch, number, lambda s, bv: d.branch_version(s, links, bv)
+        version_svc.get_branch_version(
+            db, name, branch, number, lambda view: branch_repr.branch_version_resource(links, view)
         ),
     )
 
@@ -307,13 +301,17 @@ def put_branch_version(
     for field, value in (("pacticipant", name), ("branch", branch), ("version", number)):
         check_path_name(field, value)
     del body  # the CLI sends {"name": branch}; the path is authoritative
-    created, rendered = svc.put_branch_version(
-        db, name, branch, number, lambda s, bv, c: (c, d.branch_version(s, links, bv))
+    created, rendered = version_svc.put_branch_version(
+        db,
+        name,
+        branch,
+        number,
+        lambda view, c: (c, branch_repr.branch_version_resource(links, view)),
     )
     return hal(request, rendered, 201 if created else 200)
 
 
 @router.delete("/pacticipants/{name}/branches/{branch}/versions/{number}", status_code=204)
 def delete_branch_version(name: str, branch: str, number: str, db: DB) -> Response:
-    svc.delete_branch_version(db, name, branch, number)
+    version_svc.delete_branch_version(db, name, branch, number)
     return Response(status_code=204)

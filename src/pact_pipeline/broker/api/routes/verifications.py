@@ -6,33 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from pact_pipeline.broker.api import decorators as d
+from pact_pipeline.broker.api.contracts.verifications import verification_command
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep
 from pact_pipeline.broker.api.http import PLAIN_JSON, RawPathRoute, hal
-from pact_pipeline.broker.api.validation import Checker
+from pact_pipeline.broker.api.representations import verification as verification_repr
 from pact_pipeline.broker.services import verifications as svc
+from pact_pipeline.broker.services.pacts_for_verification import decode_metadata
 
 router = APIRouter(route_class=RawPathRoute, tags=["verifications"])
 
 # Verification numbers count from 1; the bound keeps a client's number inside the database's
 # integer range (a larger one would overflow the query instead of finding nothing).
 VerificationNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def _command(body: dict[str, Any]) -> svc.VerificationCommand:
-    checker = Checker(body)
-    success = checker.boolean("success", required=True)
-    version = checker.string("providerApplicationVersion", required=True)
-    build_url = checker.url("buildUrl")
-    test_results = body.get("testResults")
-    if test_results is not None and not isinstance(test_results, list | dict):
-        checker.add("testResults", "must be an array")
-    verified_by = body.get("verifiedBy")
-    if verified_by is not None and not isinstance(verified_by, dict):
-        checker.add("verifiedBy", "must be an object")
-    checker.raise_if_any()
-    assert success is not None and version is not None
-    return svc.VerificationCommand(success, version, build_url, test_results, verified_by)
 
 
 def _publish(
@@ -45,15 +30,15 @@ def _publish(
     db: DB,
     links: LinksDep,
 ) -> Response:
-    command = _command(body)
+    command = verification_command(body)
     rendered = svc.publish_verification(
         db,
         provider_name=provider,
         consumer_name=consumer,
         sha=sha,
-        metadata=svc.decode_metadata(metadata),
+        metadata=decode_metadata(metadata),
         command=command,
-        present=lambda s, v: d.verification(links, v),
+        present=lambda v: verification_repr.verification(links, v),
         on_published=request.app.state.hooks.bind(links).on_verification_published,
     )
     location = {"Location": rendered["_links"]["self"]["href"]}
@@ -113,7 +98,7 @@ def latest(
             consumer_name=consumer,
             sha=sha,
             number=None,
-            present=lambda s, v: d.verification(links, v),
+            present=lambda v: verification_repr.verification(links, v),
         ),
     )
 
@@ -138,7 +123,7 @@ def by_number(
             consumer_name=consumer,
             sha=sha,
             number=number,
-            present=lambda s, v: d.verification(links, v),
+            present=lambda v: verification_repr.verification(links, v),
         ),
     )
 
@@ -153,7 +138,7 @@ def latest_for_latest_pact(
             db,
             provider_name=provider,
             consumer_name=consumer,
-            present=lambda s, v: d.verification(links, v),
+            present=lambda v: verification_repr.verification(links, v),
         ),
     )
 
@@ -165,6 +150,9 @@ def latest_for_consumer_version(
     return hal(
         request,
         svc.latest_verification_for_consumer_version(
-            db, consumer_name=consumer, number=number, present=lambda s, v: d.verification(links, v)
+            db,
+            consumer_name=consumer,
+            number=number,
+            present=lambda v: verification_repr.verification(links, v),
         ),
     )

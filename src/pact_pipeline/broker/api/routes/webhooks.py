@@ -6,105 +6,28 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from pact_pipeline.broker.api import decorators as d
+from pact_pipeline.broker.api.contracts.webhooks import webhook_data, webhook_uuid
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep
 from pact_pipeline.broker.api.http import RawPathRoute, hal
 from pact_pipeline.broker.api.links import Links
-from pact_pipeline.broker.api.validation import MAX_NAME_LENGTH, Checker, is_url, is_webhook_uuid
-from pact_pipeline.broker.errors import NotFoundError, invalid
+from pact_pipeline.broker.api.representations import webhook as webhook_repr
+from pact_pipeline.broker.errors import NotFoundError
 from pact_pipeline.broker.services import webhooks as svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["webhooks"])
 
 
-def _party(checker: Checker, body: dict[str, Any], role: str) -> tuple[str | None, str | None]:
-    value = body.get(role)
-    if value is None:
-        return None, None
-    if not isinstance(value, dict):
-        checker.add(role, "must be an object")
-        return None, None
-    name, label = value.get("name"), value.get("label")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        checker.add(f"{role}.name", "cannot be blank")
-        name = None
-    if label is not None and (not isinstance(label, str) or not label.strip()):
-        checker.add(f"{role}.label", "cannot be blank")
-        label = None
-    for field, text in ((f"{role}.name", name), (f"{role}.label", label)):
-        if text is not None and len(text) > MAX_NAME_LENGTH:
-            checker.add(field, f"must be at most {MAX_NAME_LENGTH} characters")
-    if name is not None and label is not None:
-        checker.add(role, "cannot specify both name and label")
-    return name, label
-
-
-def webhook_data(
-    body: dict[str, Any], *, consumer: str | None = None, provider: str | None = None
-) -> svc.WebhookData:
-    checker = Checker(body)
-    description = checker.string("description", blank_ok=True, max_length=1024)
-    consumer_name, consumer_label = _party(checker, body, "consumer")
-    provider_name, provider_label = _party(checker, body, "provider")
-    enabled = checker.boolean("enabled")
-    events: list[str] = []
-    raw_events = body.get("events")
-    if raw_events is None:
-        events = ["contract_content_changed"]
-    elif not isinstance(raw_events, list) or not raw_events:
-        checker.add("events", "must be a non-empty array")
-    else:
-        for index, item in enumerate(raw_events):
-            name = item.get("name") if isinstance(item, dict) else None
-            if name not in svc.EVENTS:
-                checker.add(
-                    "events", f"name must be one of {', '.join(svc.EVENTS)} (at index {index})"
-                )
-            else:
-                events.append(name)
-    request = body.get("request")
-    if not isinstance(request, dict):
-        checker.add("request", "is missing" if request is None else "must be an object")
-    else:
-        method = request.get("method")
-        if not isinstance(method, str) or method.upper() not in svc.HTTP_METHODS:
-            checker.add("request.method", "is not a recognised HTTP method")
-        url = request.get("url")
-        if not isinstance(url, str) or not url.strip():
-            checker.add("request.url", "is missing")
-        else:
-            host_part = url.split("://", 1)[-1].split("/", 1)[0]
-            if "${" in host_part:
-                checker.add("request.url", "cannot have a template parameter in the host")
-            elif not is_url(url.replace("${", "").replace("}", "")):
-                checker.add("request.url", "is not a valid URL eg. http://example.org")
-        headers = request.get("headers")
-        if headers is not None and not isinstance(headers, dict):
-            checker.add("request.headers", "must be an object")
-    checker.raise_if_any()
-    assert isinstance(request, dict)
-    return svc.WebhookData(
-        request=request,
-        events=tuple(events),
-        description=description,
-        consumer_name=consumer or consumer_name,
-        consumer_label=consumer_label,
-        provider_name=provider or provider_name,
-        provider_label=provider_label,
-        enabled=True if enabled is None else enabled,
-    )
-
-
 @router.get("/webhooks")
 def list_webhooks(request: Request, db: DB, links: LinksDep) -> Response:
     return hal(
-        request, svc.list_webhooks(db, lambda s, items: d.webhooks(links, items, links.webhooks()))
+        request,
+        svc.list_webhooks(db, lambda items: webhook_repr.webhooks(links, items, links.webhooks())),
     )
 
 
 @router.post("/webhooks")
 def create_webhook(request: Request, body: JsonObject, db: DB, links: LinksDep) -> Response:
-    rendered = svc.create_webhook(db, webhook_data(body), lambda s, w: d.webhook(links, w))
+    rendered = svc.create_webhook(db, webhook_data(body), lambda w: webhook_repr.webhook(links, w))
     return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
 
 
@@ -125,7 +48,7 @@ def _scoped_create(
     rendered = svc.create_webhook(
         db,
         webhook_data(body, consumer=consumer, provider=provider),
-        lambda s, w: d.webhook(links, w),
+        lambda w: webhook_repr.webhook(links, w),
     )
     return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
 
@@ -159,7 +82,7 @@ def list_for_pair(
         request,
         svc.list_webhooks(
             db,
-            lambda s, items: d.webhooks(links, items, str(request.url)),
+            lambda items: webhook_repr.webhooks(links, items, str(request.url)),
             consumer_name=consumer,
             provider_name=provider,
         ),
@@ -168,17 +91,13 @@ def list_for_pair(
 
 @router.get("/webhooks/{uuid}")
 def get_webhook(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
-    return hal(request, svc.get_webhook(db, uuid, lambda s, w: d.webhook(links, w)))
+    return hal(request, svc.get_webhook(db, uuid, lambda w: webhook_repr.webhook(links, w)))
 
 
 @router.put("/webhooks/{uuid}")
 def put_webhook(request: Request, uuid: str, body: JsonObject, db: DB, links: LinksDep) -> Response:
-    if not is_webhook_uuid(uuid):
-        raise invalid(
-            "uuid", "must be at least 16 characters of letters, numbers, hyphens and underscores"
-        )
     created, rendered = svc.upsert_webhook(
-        db, uuid, webhook_data(body), lambda s, w, c: (c, d.webhook(links, w))
+        db, webhook_uuid(uuid), webhook_data(body), lambda w, c: (c, webhook_repr.webhook(links, w))
     )
     return hal(request, rendered, 201 if created else 200)
 
@@ -192,28 +111,10 @@ def delete_webhook(uuid: str, db: DB) -> Response:
 @router.get("/webhooks/{uuid}/executions")
 def webhook_executions(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
     """Every delivery attempt of a webhook, newest first (what was sent, what came back)."""
-
-    def present(_s: Any, webhook: Any, executions: Any) -> dict[str, Any]:
-        return {
-            "_embedded": {
-                "executions": [
-                    {
-                        "uuid": e.uuid,
-                        "eventName": e.event_name,
-                        "success": e.success,
-                        "logs": e.logs,
-                        "createdAt": d.iso(e.created_at),
-                    }
-                    for e in executions
-                ]
-            },
-            "_links": {
-                "self": d.link(links.webhook(webhook.uuid) + "/executions"),
-                "pb:webhook": d.link(links.webhook(webhook.uuid)),
-            },
-        }
-
-    return hal(request, svc.list_executions(db, uuid, present))
+    return hal(
+        request,
+        svc.list_executions(db, uuid, lambda w, items: webhook_repr.executions(links, w, items)),
+    )
 
 
 @router.post("/webhooks/{uuid}/execute")
@@ -224,12 +125,8 @@ def execute_webhook(request: Request, uuid: str, db: DB, links: LinksDep) -> Res
     Ruby broker answers 500 for a failing target, which clients take for a broker fault and
     retry.)
     """
-    delivery = svc.get_webhook(
-        db, uuid, lambda s, w: svc.build_delivery(w, "test", _sample_params(links))
-    )
-    ok, text = svc.send(delivery)
-    body = {"success": ok, "logs": text, "_links": {"webhook": d.link(links.webhook(uuid))}}
-    return hal(request, body)
+    ok, text = svc.execute_webhook(db, uuid, _sample_params(links))
+    return hal(request, webhook_repr.execution_outcome(links, uuid, ok, text))
 
 
 def _sample_params(links: Links) -> dict[str, str]:

@@ -1,0 +1,186 @@
+"""Branches, branch versions and tags of pacticipant versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pact_pipeline.broker.models import (
+    Branch,
+    BranchVersion,
+    Pacticipant,
+    Tag,
+    Version,
+)
+from pact_pipeline.broker.repository.common import chunked, newest_on_branch
+
+AUTO_MAIN_BRANCHES = ("develop", "main", "master")
+
+
+def find_branch(session: Session, pacticipant: Pacticipant, name: str) -> Branch | None:
+    return session.scalars(
+        select(Branch).where(Branch.pacticipant_id == pacticipant.id, Branch.name == name)
+    ).first()
+
+
+def list_branches(session: Session, pacticipant: Pacticipant) -> Sequence[Branch]:
+    return session.scalars(
+        select(Branch).where(Branch.pacticipant_id == pacticipant.id).order_by(Branch.id.desc())
+    ).all()
+
+
+def find_branch_version(session: Session, branch: Branch, version: Version) -> BranchVersion | None:
+    return session.scalars(
+        select(BranchVersion).where(
+            BranchVersion.branch_id == branch.id, BranchVersion.version_id == version.id
+        )
+    ).first()
+
+
+def add_version_to_branch(
+    session: Session, version: Version, branch_name: str
+) -> tuple[BranchVersion, bool]:
+    """Put a version on a branch (creating the branch); returns (branch version, created)."""
+    pacticipant = version.pacticipant
+    branch = find_branch(session, pacticipant, branch_name)
+    if branch is None:
+        branch = Branch(pacticipant_id=pacticipant.id, name=branch_name)
+        session.add(branch)
+        session.flush()
+    existing = find_branch_version(session, branch, version)
+    if existing is not None:
+        return existing, False
+    branch_version = BranchVersion(branch_id=branch.id, version_id=version.id)
+    session.add(branch_version)
+    session.flush()
+    maybe_set_main_branch(pacticipant, branch_name)
+    return branch_version, True
+
+
+def maybe_set_main_branch(pacticipant: Pacticipant, name: str) -> None:
+    """Adopt a conventional branch name as the main branch, as the Ruby broker does."""
+    if pacticipant.main_branch is None and name in AUTO_MAIN_BRANCHES:
+        pacticipant.main_branch = name
+
+
+def is_branch_head(session: Session, branch: Branch, version: Version) -> bool:
+    head = session.scalars(
+        select(BranchVersion.version_id)
+        .where(BranchVersion.branch_id == branch.id)
+        .order_by(BranchVersion.id.desc())
+        .limit(1)
+    ).first()
+    return head == version.id
+
+
+def branch_heads(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
+    """The head version of each branch (branch id → version id), one index seek per branch."""
+    heads: dict[int, int] = {}
+    for chunk in chunked(branch_ids):
+        for branch_id, version_id in session.execute(
+            select(Branch.id, newest_on_branch()).where(Branch.id.in_(chunk))
+        ).tuples():
+            if version_id is not None:
+                heads[branch_id] = version_id
+    return heads
+
+
+def find_tag(session: Session, version: Version, name: str) -> Tag | None:
+    return session.scalars(
+        select(Tag).where(Tag.version_id == version.id, Tag.name == name)
+    ).first()
+
+
+def add_tag(session: Session, version: Version, name: str) -> tuple[Tag, bool]:
+    existing = find_tag(session, version, name)
+    if existing is not None:
+        return existing, False
+    tag = Tag(version_id=version.id, pacticipant_id=version.pacticipant_id, name=name)
+    session.add(tag)
+    session.flush()
+    maybe_set_main_branch(version.pacticipant, name)
+    return tag, True
+
+
+def branch_and_tag_names(
+    session: Session, version_ids: Iterable[int]
+) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """The branch names and the tag names of each version, in two queries (not two per
+    version)."""
+    branches: dict[int, set[str]] = {}
+    tags: dict[int, set[str]] = {}
+    for chunk in chunked(version_ids):
+        for version_id, name in session.execute(
+            select(BranchVersion.version_id, Branch.name)
+            .join(Branch, Branch.id == BranchVersion.branch_id)
+            .where(BranchVersion.version_id.in_(chunk))
+        ).tuples():
+            branches.setdefault(version_id, set()).add(name)
+        for version_id, name in session.execute(
+            select(Tag.version_id, Tag.name).where(Tag.version_id.in_(chunk))
+        ).tuples():
+            tags.setdefault(version_id, set()).add(name)
+    return branches, tags
+
+
+def branch_heads_by_name(
+    session: Session, pacticipant_id: int, names: Iterable[str] | None
+) -> dict[str, int]:
+    """The head version of the pacticipant's branches (every branch when ``names`` is None),
+    one index seek per branch."""
+    query = select(Branch.name, newest_on_branch()).where(Branch.pacticipant_id == pacticipant_id)
+    if names is not None:
+        query = query.where(Branch.name.in_(sorted(names)))
+    return {
+        name: version_id
+        for name, version_id in session.execute(query).tuples()
+        if version_id is not None
+    }
+
+
+def newest_version_per_tag(
+    session: Session, pacticipant_id: int, names: Iterable[str] | None
+) -> dict[str, int]:
+    """The newest version with each of the pacticipant's tags (every tag when ``names`` is
+    None), one row per tag name."""
+    query = (
+        select(Tag.name, func.max(Tag.version_id))
+        .where(Tag.pacticipant_id == pacticipant_id)
+        .group_by(Tag.name)
+    )
+    if names is not None:
+        query = query.where(Tag.name.in_(sorted(names)))
+    return dict(session.execute(query).tuples().all())
+
+
+def versions_per_tag(
+    session: Session, pacticipant_id: int, names: Iterable[str]
+) -> dict[str, set[int]]:
+    """Every version of the pacticipant with each of the tags."""
+    tagged: dict[str, set[int]] = {}
+    for tag_name, version_id in session.execute(
+        select(Tag.name, Tag.version_id).where(
+            Tag.pacticipant_id == pacticipant_id, Tag.name.in_(sorted(names))
+        )
+    ).tuples():
+        tagged.setdefault(tag_name, set()).add(version_id)
+    return tagged
+
+
+def first_tag_use_times(
+    session: Session, pacticipant_id: int, names: Iterable[str]
+) -> dict[str, datetime]:
+    """When the pacticipant first used each of the tags."""
+    first_ids = (
+        select(func.min(Tag.id))
+        .where(Tag.pacticipant_id == pacticipant_id, Tag.name.in_(sorted(set(names))))
+        .group_by(Tag.name)
+    )
+    return dict(
+        session.execute(select(Tag.name, Tag.created_at).where(Tag.id.in_(first_ids)))
+        .tuples()
+        .all()
+    )

@@ -1,0 +1,45 @@
+"""Pacticipants and their labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pact_pipeline.broker.models import (
+    Label,
+    Pacticipant,
+)
+
+
+def find_pacticipant(session: Session, name: str) -> Pacticipant | None:
+    return session.scalars(select(Pacticipant).where(Pacticipant.name == name)).first()
+
+
+def list_pacticipants(session: Session) -> Sequence[Pacticipant]:
+    return session.scalars(select(Pacticipant).order_by(Pacticipant.name)).all()
+
+
+def find_or_create_pacticipant(session: Session, name: str) -> Pacticipant:
+    pacticipant = find_pacticipant(session, name)
+    if pacticipant is None:
+        pacticipant = Pacticipant(name=name)
+        session.add(pacticipant)
+        session.flush()
+    return pacticipant
+
+
+def pacticipants_with_label(session: Session, label: str) -> Sequence[Pacticipant]:
+    return session.scalars(
+        select(Pacticipant).join(Label).where(Label.name == label).order_by(Pacticipant.name)
+    ).all()
+
+
+def pacticipant_by_id(session: Session, pacticipant_id: int) -> Pacticipant:
+    return session.get_one(Pacticipant, pacticipant_id)
+
+
+def pacticipant_names(session: Session) -> dict[int, str]:
+    """Every pacticipant's name by id (the matrix names both sides of each integration)."""
+    return dict(session.execute(select(Pacticipant.id, Pacticipant.name)).tuples().all())

@@ -1,0 +1,280 @@
+"""Pact versions (content stored once per SHA) and their publications (revisions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from pact_pipeline.broker.models import (
+    Branch,
+    BranchVersion,
+    Pacticipant,
+    PactPublication,
+    PactVersion,
+    Tag,
+    Version,
+)
+from pact_pipeline.broker.repository.common import chunked, distinct_values, is_current_revision
+from pact_pipeline.broker.repository.integrations import consumers_of_provider
+
+
+def find_pact_version(
+    session: Session, consumer: Pacticipant, provider: Pacticipant, sha: str
+) -> PactVersion | None:
+    return session.scalars(
+        select(PactVersion).where(
+            PactVersion.consumer_id == consumer.id,
+            PactVersion.provider_id == provider.id,
+            PactVersion.sha == sha,
+        )
+    ).first()
+
+
+def current_publication(
+    session: Session, consumer_version: Version, provider: Pacticipant
+) -> PactPublication | None:
+    return session.scalars(
+        select(PactPublication)
+        .where(
+            PactPublication.consumer_version_id == consumer_version.id,
+            PactPublication.provider_id == provider.id,
+        )
+        .order_by(PactPublication.revision_number.desc())
+        .limit(1)
+    ).first()
+
+
+def publications_for_versions(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, list[PactPublication]]:
+    """For each version, its current pacts (one per provider, by provider id), in one query."""
+    result: dict[int, list[PactPublication]] = {}
+    for chunk in chunked(version_ids):
+        for pub in session.scalars(
+            select(PactPublication)
+            .where(PactPublication.consumer_version_id.in_(chunk), is_current_revision())
+            .order_by(PactPublication.provider_id)
+        ):
+            result.setdefault(pub.consumer_version_id, []).append(pub)
+    return result
+
+
+def latest_publication(
+    session: Session,
+    consumer: Pacticipant,
+    provider: Pacticipant,
+    *,
+    tag: str | None = None,
+    branch: str | None = None,
+    untagged: bool = False,
+) -> PactPublication | None:
+    """The current pact of the newest consumer version (optionally tagged/on a branch).
+
+    Walks the integration's publications newest consumer version first, in the
+    (provider, consumer, consumer version) index, and stops at the first that qualifies.
+    """
+    version_id = PactPublication.consumer_version_id
+    query = select(PactPublication).where(
+        PactPublication.consumer_id == consumer.id,
+        PactPublication.provider_id == provider.id,
+        is_current_revision(),
+    )
+    if tag is not None:
+        query = query.where(
+            version_id.in_(
+                select(Tag.version_id).where(Tag.name == tag, Tag.pacticipant_id == consumer.id)
+            )
+        )
+    if untagged:
+        query = query.where(
+            ~version_id.in_(select(Tag.version_id).where(Tag.pacticipant_id == consumer.id))
+        )
+    if branch is not None:
+        query = query.where(
+            version_id.in_(
+                select(BranchVersion.version_id)
+                .join(Branch)
+                .where(Branch.name == branch, Branch.pacticipant_id == consumer.id)
+            )
+        )
+    return session.scalars(query.order_by(version_id.desc()).limit(1)).first()
+
+
+def latest_publications_for_provider(
+    session: Session, provider: Pacticipant, *, tag: str | None = None
+) -> list[PactPublication]:
+    """Per consumer, the current pact of its newest version (with ``tag`` when given)."""
+    consumers = session.scalars(
+        select(Pacticipant)
+        .where(Pacticipant.id.in_(consumers_of_provider(session, provider.id)))
+        .order_by(Pacticipant.name)
+    ).all()
+    result = []
+    for consumer in consumers:
+        pub = latest_publication(session, consumer, provider, tag=tag)
+        if pub is not None:
+            result.append(pub)
+    return result
+
+
+def all_latest_publications(session: Session) -> list[PactPublication]:
+    """The latest pact of every integration."""
+    pairs = [
+        (consumer_id, provider_id)
+        for provider_id in distinct_values(session, PactPublication.provider_id)
+        for consumer_id in consumers_of_provider(session, provider_id)
+    ]
+    result = []
+    for consumer_id, provider_id in pairs:
+        consumer = session.get(Pacticipant, consumer_id)
+        provider = session.get(Pacticipant, provider_id)
+        if consumer is None or provider is None:
+            continue
+        pub = latest_publication(session, consumer, provider)
+        if pub is not None:
+            result.append(pub)
+    result.sort(key=lambda p: (p.consumer.name, p.provider.name))
+    return result
+
+
+def previous_publication(session: Session, pub: PactPublication) -> PactPublication | None:
+    """The current pact of the consumer version before this one (for "content changed")."""
+    return session.scalars(
+        select(PactPublication)
+        .where(
+            PactPublication.consumer_id == pub.consumer_id,
+            PactPublication.provider_id == pub.provider_id,
+            PactPublication.consumer_version_id < pub.consumer_version_id,
+            is_current_revision(),
+        )
+        .order_by(PactPublication.consumer_version_id.desc())
+        .limit(1)
+    ).first()
+
+
+def publications_of_consumer_version(
+    session: Session, consumer_version: Version, provider: Pacticipant
+) -> Sequence[PactPublication]:
+    """Every revision of the consumer version's pact with the provider."""
+    return session.scalars(
+        select(PactPublication).where(
+            PactPublication.consumer_version_id == consumer_version.id,
+            PactPublication.provider_id == provider.id,
+        )
+    ).all()
+
+
+def newest_publication_of_pact_version(
+    session: Session, pact_version: PactVersion
+) -> PactPublication | None:
+    """The publication of the content by the newest consumer version (its newest revision)."""
+    return session.scalars(
+        select(PactPublication)
+        .where(PactPublication.pact_version_id == pact_version.id)
+        .order_by(PactPublication.consumer_version_id.desc(), PactPublication.id.desc())
+        .limit(1)
+    ).first()
+
+
+def provider_publications_matching(
+    session: Session,
+    provider: Pacticipant,
+    *,
+    tag: str | None,
+    branch: str | None,
+    main_branch: bool,
+) -> Sequence[PactPublication]:
+    """The provider's current pacts whose consumer version has the tag, is on the branch, or is
+    on its pacticipant's main branch."""
+    version_id = PactPublication.consumer_version_id
+    query = (
+        select(PactPublication)
+        .where(PactPublication.provider_id == provider.id, is_current_revision())
+        .options(joinedload(PactPublication.consumer_version), joinedload(PactPublication.consumer))
+    )
+    if tag is not None:
+        query = query.where(version_id.in_(select(Tag.version_id).where(Tag.name == tag)))
+    on_branch = select(BranchVersion.version_id).join(Branch, Branch.id == BranchVersion.branch_id)
+    if main_branch:
+        # A version's branches belong to its own pacticipant, the pact's consumer.
+        query = query.where(
+            version_id.in_(
+                on_branch.join(Pacticipant, Pacticipant.id == Branch.pacticipant_id).where(
+                    Branch.name == Pacticipant.main_branch
+                )
+            )
+        )
+    elif branch is not None:
+        query = query.where(version_id.in_(on_branch.where(Branch.name == branch)))
+    return session.scalars(query).all()
+
+
+def newest_consumer_versions_with_pacts(
+    session: Session, provider_id: int, consumer_ids: Iterable[int]
+) -> list[int]:
+    """Per consumer, its newest version with a pact for the provider (the "latest" selector's
+    pick): one seek per consumer in the (provider, consumer, consumer version) index."""
+    newest = (
+        select(func.max(PactPublication.consumer_version_id))
+        .where(
+            PactPublication.provider_id == provider_id,
+            PactPublication.consumer_id == Pacticipant.id,
+        )
+        .scalar_subquery()
+    )
+    return [
+        version_id
+        for version_id in session.scalars(
+            select(newest).where(Pacticipant.id.in_(sorted(consumer_ids)))
+        )
+        if version_id is not None
+    ]
+
+
+def current_pacts_of_consumer_versions(
+    session: Session, provider_id: int, consumer_version_ids: Iterable[int]
+) -> list[tuple[int, int, str, int, str, datetime]]:
+    """The provider's current pacts of the consumer versions, as plain rows: (consumer id,
+    consumer version id, its number, pact version id, SHA, publication time)."""
+    rows: list[tuple[int, int, str, int, str, datetime]] = []
+    for chunk in chunked(consumer_version_ids):
+        rows.extend(
+            session.execute(
+                select(
+                    PactPublication.consumer_id,
+                    PactPublication.consumer_version_id,
+                    Version.number,
+                    PactPublication.pact_version_id,
+                    PactVersion.sha,
+                    PactPublication.created_at,
+                )
+                .join(Version, Version.id == PactPublication.consumer_version_id)
+                .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
+                .where(
+                    PactPublication.provider_id == provider_id,
+                    PactPublication.consumer_version_id.in_(chunk),
+                    is_current_revision(),
+                )
+            ).tuples()
+        )
+    return rows
+
+
+def publication_times_and_shas(
+    session: Session, publication_ids: Iterable[int]
+) -> dict[int, tuple[datetime, str]]:
+    """Each publication's time and its content's SHA (many publications, one query a chunk)."""
+    found: dict[int, tuple[datetime, str]] = {}
+    for chunk in chunked(publication_ids):
+        found.update(
+            (pub_id, (created_at, sha))
+            for pub_id, created_at, sha in session.execute(
+                select(PactPublication.id, PactPublication.created_at, PactVersion.sha)
+                .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
+                .where(PactPublication.id.in_(chunk))
+            ).tuples()
+        )
+    return found

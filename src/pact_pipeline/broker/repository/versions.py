@@ -1,0 +1,104 @@
+"""Pacticipant versions: found by number, by branch, by tag, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pact_pipeline.broker.models import (
+    Branch,
+    BranchVersion,
+    Pacticipant,
+    Tag,
+    Version,
+)
+from pact_pipeline.broker.repository.common import chunked
+
+
+def find_version(session: Session, pacticipant: Pacticipant, number: str) -> Version | None:
+    return session.scalars(
+        select(Version).where(Version.pacticipant_id == pacticipant.id, Version.number == number)
+    ).first()
+
+
+def find_or_create_version(session: Session, pacticipant: Pacticipant, number: str) -> Version:
+    version = find_version(session, pacticipant, number)
+    if version is None:
+        version = Version(pacticipant_id=pacticipant.id, number=number)
+        session.add(version)
+        session.flush()
+    return version
+
+
+def list_versions(session: Session, pacticipant: Pacticipant) -> Sequence[Version]:
+    return session.scalars(
+        select(Version).where(Version.pacticipant_id == pacticipant.id).order_by(Version.id.desc())
+    ).all()
+
+
+def latest_version(
+    session: Session, pacticipant: Pacticipant, *, tag: str | None = None
+) -> Version | None:
+    query = select(Version).where(Version.pacticipant_id == pacticipant.id)
+    if tag is not None:
+        query = query.join(Tag, Tag.version_id == Version.id).where(Tag.name == tag)
+    return session.scalars(query.order_by(Version.id.desc()).limit(1)).first()
+
+
+def branch_head(session: Session, pacticipant: Pacticipant, branch_name: str) -> Version | None:
+    return session.scalars(
+        select(Version)
+        .join(BranchVersion, BranchVersion.version_id == Version.id)
+        .join(Branch, Branch.id == BranchVersion.branch_id)
+        .where(Branch.pacticipant_id == pacticipant.id, Branch.name == branch_name)
+        .order_by(BranchVersion.id.desc())
+        .limit(1)
+    ).first()
+
+
+def versions_on_branch(
+    session: Session, pacticipant: Pacticipant, branch_name: str
+) -> Sequence[Version]:
+    return session.scalars(
+        select(Version)
+        .join(BranchVersion, BranchVersion.version_id == Version.id)
+        .join(Branch, Branch.id == BranchVersion.branch_id)
+        .where(Branch.pacticipant_id == pacticipant.id, Branch.name == branch_name)
+        .order_by(Version.id.desc())
+    ).all()
+
+
+def versions_with_tag(session: Session, pacticipant: Pacticipant, tag: str) -> Sequence[Version]:
+    return session.scalars(
+        select(Version)
+        .join(Tag, Tag.version_id == Version.id)
+        .where(Version.pacticipant_id == pacticipant.id, Tag.name == tag)
+        .order_by(Version.id.desc())
+    ).all()
+
+
+def version_by_id(session: Session, version_id: int) -> Version:
+    return session.get_one(Version, version_id)
+
+
+def versions_with_branches_and_tags(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, Version]:
+    """The versions by id, each with its branch versions (and their branch) and tags loaded:
+    rendering many versions through lazy relationships costs several queries per version."""
+    versions: dict[int, Version] = {}
+    for chunk in chunked(version_ids):
+        versions.update(
+            (v.id, v)
+            for v in session.scalars(
+                select(Version)
+                .where(Version.id.in_(chunk))
+                .options(
+                    selectinload(Version.branch_versions).joinedload(BranchVersion.branch),
+                    selectinload(Version.tags),
+                )
+            )
+        )
+    return versions

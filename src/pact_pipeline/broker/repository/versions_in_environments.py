@@ -1,0 +1,145 @@
+"""Versions in environments: deployed versions and released versions, read alike.
+
+Each function takes the kind (``DeployedVersion`` or ``ReleasedVersion``) and reads its table;
+"current" means the kind's end column (undeployed, support ended) is still empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from pact_pipeline.broker.models import (
+    DeployedVersion,
+    Environment,
+    Pacticipant,
+    ReleasedVersion,
+    Version,
+)
+from pact_pipeline.broker.repository.common import chunked
+
+Placement = TypeVar("Placement", DeployedVersion, ReleasedVersion)
+#: The order in which a version's environments are listed: deployments in the order they
+#: happened, releases by environment (as each kind has always been listed).
+_ENVIRONMENT_ORDER: dict[type[DeployedVersion | ReleasedVersion], InstrumentedAttribute[int]] = {
+    DeployedVersion: DeployedVersion.id,
+    ReleasedVersion: ReleasedVersion.environment_id,
+}
+
+
+def _is_current(kind: type[Placement]) -> ColumnElement[bool]:
+    return kind.end_column().is_(None)
+
+
+def find_placement(session: Session, kind: type[Placement], uuid: str) -> Placement | None:
+    """The deployed (or released) version with the UUID."""
+    return session.scalars(select(kind).where(kind.uuid == uuid)).first()
+
+
+def _current_query(
+    kind: type[Placement], environment: Environment, pacticipant: Pacticipant | None
+) -> Select[Placement]:
+    query = select(kind).where(kind.environment_id == environment.id, _is_current(kind))
+    if pacticipant is not None:
+        query = query.where(kind.pacticipant_id == pacticipant.id)
+    return query
+
+
+def current_placements(
+    session: Session,
+    kind: type[Placement],
+    environment: Environment,
+    *,
+    pacticipant: Pacticipant | None = None,
+    target: str | None = None,
+) -> Sequence[Placement]:
+    """The versions currently deployed to (or released and supported in) the environment;
+    for deployments, to the ``target`` application instance only when one is given."""
+    query = _current_query(kind, environment, pacticipant)
+    if target is not None:
+        # Only deployments go to named application instances.
+        assert kind is DeployedVersion, "releases have no target"
+        query = query.where(DeployedVersion.target == target)
+    return session.scalars(query.order_by(kind.id)).all()
+
+
+def currently_deployed_to_target(
+    session: Session, environment: Environment, pacticipant: Pacticipant, target: str | None
+) -> Sequence[DeployedVersion]:
+    """The pacticipant's versions currently deployed to one application instance (``target``;
+    None is the instance without a name)."""
+    query = _current_query(DeployedVersion, environment, pacticipant).where(
+        DeployedVersion.target.is_(None) if target is None else DeployedVersion.target == target
+    )
+    return session.scalars(query.order_by(DeployedVersion.id)).all()
+
+
+def placements_of_version(
+    session: Session, kind: type[Placement], version: Version, environment: Environment
+) -> Sequence[Placement]:
+    """Every deployment (or release) of a version to an environment, current or not, oldest
+    first."""
+    return session.scalars(
+        select(kind)
+        .where(kind.version_id == version.id, kind.environment_id == environment.id)
+        .order_by(kind.id)
+    ).all()
+
+
+def current_environments_of_versions(
+    session: Session, kind: type[Placement], version_ids: Iterable[int]
+) -> dict[int, list[Environment]]:
+    """For each version, the environments it is currently deployed to (or released and
+    supported in), each once (many versions, one query a chunk)."""
+    result: dict[int, list[Environment]] = {}
+    for chunk in chunked(version_ids):
+        for version_id, environment in session.execute(
+            select(kind.version_id, Environment)
+            .join(Environment, Environment.id == kind.environment_id)
+            .where(kind.version_id.in_(chunk), _is_current(kind))
+            .order_by(_ENVIRONMENT_ORDER[kind])
+        ).tuples():
+            found = result.setdefault(version_id, [])
+            if environment not in found:
+                found.append(environment)
+    return result
+
+
+def current_versions_by_environment(
+    session: Session, kind: type[Placement], pacticipant_id: int
+) -> dict[int, set[int]]:
+    """The pacticipant's currently deployed (or supported) versions, by environment id."""
+    found: dict[int, set[int]] = {}
+    for env_id, version_id in session.execute(
+        select(kind.environment_id, kind.version_id).where(
+            kind.pacticipant_id == pacticipant_id, _is_current(kind)
+        )
+    ).tuples():
+        found.setdefault(env_id, set()).add(version_id)
+    return found
+
+
+def versions_in_environment(
+    session: Session, pacticipant_id: int, environment: Environment
+) -> list[int]:
+    """Ids of the versions currently deployed or released-and-supported in an environment."""
+    deployed = _current_version_ids(session, DeployedVersion, pacticipant_id, environment)
+    released = _current_version_ids(session, ReleasedVersion, pacticipant_id, environment)
+    return sorted(deployed | released)
+
+
+def _current_version_ids(
+    session: Session, kind: type[Placement], pacticipant_id: int, environment: Environment
+) -> set[int]:
+    return set(
+        session.scalars(
+            select(kind.version_id).where(
+                kind.pacticipant_id == pacticipant_id,
+                kind.environment_id == environment.id,
+                _is_current(kind),
+            )
+        ).all()
+    )
