@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from pact_pipeline.broker import migrate
 from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
@@ -331,7 +332,10 @@ def broker_factory(tmp_path: Path) -> Iterator[BrokerFactory]:
         db = Database(url)
         stack.callback(db.dispose)
         if url.startswith("postgresql"):
-            reset_database(db)  # a shared server database: start every test empty
+            # A shared server database: start every test empty. Migrate first: on a new
+            # database the first test finds no tables to empty.
+            migrate.upgrade(db.engine)
+            reset_database(db)
 
         def start(**overrides: Any) -> LiveBroker:
             app = create_app(
