@@ -37,7 +37,6 @@ from pact_pipeline.settings import BrokerAuth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from types import TracebackType
 
 #: Query parameters in order; the broker's Rack-style `q[][...]` parsing depends on order.
 QueryParams = list[tuple[str, str]]
@@ -124,12 +123,7 @@ class HalClient:
         """Return the client itself."""
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exception: object) -> None:
         """Close the client."""
         self.close()
 

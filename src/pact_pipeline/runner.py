@@ -33,7 +33,6 @@ from pact_pipeline.stages.verify import verify, verify_pact_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from types import TracebackType
 
     from pact_pipeline.settings import Settings
 
@@ -76,12 +75,7 @@ class Pipeline:
         """Return the pipeline itself."""
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exception: object) -> None:
         """Close the broker connection."""
         self.close()
 
