@@ -24,7 +24,7 @@ from pact_pipeline.output import Output
 from pact_pipeline.settings import BrokerAuth
 from pact_pipeline.stages import environments
 from pact_pipeline.stages.advice import Repository
-from pact_pipeline.stages.can_i_deploy import can_i_deploy
+from pact_pipeline.stages.can_i_deploy import DeployContext, can_i_deploy
 from pact_pipeline.stages.contract_tests import run_tests
 from pact_pipeline.stages.deploy import deploy, record_deployment
 from pact_pipeline.stages.matrix import Target
@@ -158,6 +158,11 @@ class Pipeline:
             self.revision.version,
         )
 
+    @property
+    def deploy_context(self) -> DeployContext:
+        """What can-i-deploy and deploy need, for this run."""
+        return DeployContext(self.settings, self.broker, self.out, self.here, self._sleep)
+
     # -- one method per task ----------------------------------------------------------
 
     def test(self, extra_args: Sequence[str] = ()) -> None:
@@ -264,15 +269,7 @@ class Pipeline:
         target_environment = environment or self.settings.environment
         environments.check_known(self.settings, target_environment)
         with self.out.stage(f"{stage} {target_environment}"):
-            action(
-                self.settings,
-                self.broker,
-                self.targets(pacticipant, version),
-                target_environment,
-                self.out,
-                here=self.here,
-                sleep=self._sleep,
-            )
+            action(self.deploy_context, self.targets(pacticipant, version), target_environment)
 
     def ci(self, environment: str | None = None, *, deploy_any_branch: bool = False) -> None:
         """Run the whole pipeline, printing a summary at the end even when a stage fails.
@@ -311,15 +308,7 @@ class Pipeline:
         deploying = deploy_any_branch or revision.branch == self.settings.main_branch
         for target in self.targets():
             with self.out.stage(f"can-i-deploy {target.pacticipant} to {environment}"):
-                can_i_deploy(
-                    self.settings,
-                    self.broker,
-                    [target],
-                    environment,
-                    self.out,
-                    here=self.here,
-                    sleep=self._sleep,
-                )
+                can_i_deploy(self.deploy_context, [target], environment)
             stage = f"deploy {target.pacticipant} to {environment}"
             if not deploying:
                 self.out.skip(

@@ -23,7 +23,7 @@ from pact_pipeline.git import Revision
 from pact_pipeline.serving import free_port
 from pact_pipeline.settings import ConsumerSettings, ProviderSettings, Settings
 from pact_pipeline.stages.advice import Repository
-from pact_pipeline.stages.can_i_deploy import can_i_deploy
+from pact_pipeline.stages.can_i_deploy import DeployContext, can_i_deploy
 from pact_pipeline.stages.deploy import deploy
 from pact_pipeline.stages.matrix import Target
 from pact_pipeline.stages.publish import collect_pacts, publish
@@ -191,13 +191,15 @@ def test_consumer_waits_for_the_provider_then_both_deploy(
 
     here = Repository(names.consumer, names.provider, "p1")
 
+    context = DeployContext(settings, broker, out, here, fake_sleep)
+
     with pytest.raises(NotDeployable) as raised:
-        can_i_deploy(settings, broker, [consumer], "prod", out, here=here, sleep=fake_sleep)
+        can_i_deploy(context, [consumer], "prod")
     assert f"deploy {names.provider} to prod first" in str(raised.value)
     assert fake_sleep.calls == [], "no provider version in prod: no verification can arrive"
     assert f"no version of {names.provider} is deployed to prod" in out.text
 
-    deploy(settings, broker, [provider, consumer], "prod", out, here=here, sleep=fake_sleep)
+    deploy(context, [provider, consumer], "prod")
 
     assert f"recorded the deployment of {provider} to prod" in out.text
     assert f"recorded the deployment of {consumer} to prod" in out.text
@@ -211,19 +213,12 @@ def test_a_failed_verification_blocks_the_provider_with_a_reason(
     publish_consumer(settings, broker, out)
     (pact_url,) = selected_pact_urls(settings, broker)
     post_verification(broker, pact_url, "p1", success=True)
-    here = Repository(names.consumer, names.provider, "p2")
-    deploy(
-        settings,
-        broker,
-        [Target(names.provider, "p1"), Target(names.consumer, "c1")],
-        "prod",
-        out,
-        here=here,
-    )
+    context = DeployContext(settings, broker, out, Repository(names.consumer, names.provider, "p2"))
+    deploy(context, [Target(names.provider, "p1"), Target(names.consumer, "c1")], "prod")
     post_verification(broker, pact_url, "p2", success=False)
 
     with pytest.raises(NotDeployable) as raised:
-        can_i_deploy(settings, broker, [Target(names.provider, "p2")], "prod", out, here=here)
+        can_i_deploy(context, [Target(names.provider, "p2")], "prod")
 
     assert f"{names.provider} p2 fails the pact of {names.consumer} c1 (http" in str(raised.value)
     assert f"{names.provider} p2 failed to verify this pact" in out.text
@@ -234,30 +229,16 @@ def test_unknown_is_asked_again_only_while_a_verification_can_arrive(
 ) -> None:
     settings = settings_for(tmp_path, names, can_i_deploy_retries=2, can_i_deploy_interval=3.0)
     here = Repository(names.consumer, names.provider, "c2")
+    context = DeployContext(settings, broker, out, here, fake_sleep)
     publish_consumer(settings, broker, out)
     (pact_url,) = selected_pact_urls(settings, broker)
     post_verification(broker, pact_url, "p1", success=True)
-    deploy(
-        settings,
-        broker,
-        [Target(names.provider, "p1"), Target(names.consumer, "c1")],
-        "prod",
-        out,
-        here=here,
-    )
+    deploy(context, [Target(names.provider, "p1"), Target(names.consumer, "c1")], "prod")
     # A new consumer version with new content: p1, in prod, must verify it.
     publish_consumer(settings, broker, out, version="c2", status=201)
 
     with pytest.raises(NotDeployable):
-        can_i_deploy(
-            settings,
-            broker,
-            [Target(names.consumer, "c2")],
-            "prod",
-            out,
-            here=here,
-            sleep=fake_sleep,
-        )
+        can_i_deploy(context, [Target(names.consumer, "c2")], "prod")
 
     assert fake_sleep.calls == [3.0, 3.0]
     assert f"unknown until {names.provider} p1 to verify {names.consumer} c2" in out.text
@@ -272,7 +253,7 @@ def test_deploying_a_version_the_broker_does_not_know_is_refused(
     here = Repository(names.consumer, names.provider, "c1")
 
     with pytest.raises(NotDeployable) as raised:
-        deploy(settings, broker, [Target(names.consumer, "nope")], "test", out, here=here)
+        deploy(DeployContext(settings, broker, out, here), [Target(names.consumer, "nope")], "test")
 
     assert f"the broker knows nothing of {names.consumer} nope" in str(raised.value)
 

@@ -122,30 +122,16 @@ def summary_line(decisions: Sequence[Decision]) -> str:
     return "can-i-deploy says no for " + "; ".join(parts)
 
 
-def can_i_deploy(
-    settings: Settings,
-    broker: BrokerClient,
-    targets: Sequence[Target],
-    environment: str,
-    out: Output,
-    *,
-    here: Repository,
-    sleep: Callable[[float], None] = time.sleep,
-) -> list[Decision]:
-    """Check every target against the environment, print the matrix and advice.
+@dataclass(frozen=True)
+class DeployContext:
+    """What can-i-deploy and deploy need besides the targets and the environment.
 
-    Args:
+    Attributes:
         settings:
-            The settings (retries, pacticipant names, known environments).
+            The settings (retries, known environments).
 
         broker:
             The broker client.
-
-        targets:
-            The pacticipant versions to check.
-
-        environment:
-            The target environment.
 
         out:
             Where to print.
@@ -154,7 +140,30 @@ def can_i_deploy(
             What this checkout can act on (for the advice).
 
         sleep:
-            The sleep function between retries.
+            The sleep function between retries (tests pass a fake one).
+    """
+
+    settings: Settings
+    broker: BrokerClient
+    out: Output
+    here: Repository
+    sleep: Callable[[float], None] = time.sleep
+
+
+def can_i_deploy(
+    context: DeployContext, targets: Sequence[Target], environment: str
+) -> list[Decision]:
+    """Check every target against the environment, print the matrix and advice.
+
+    Args:
+        context:
+            The settings, broker, output and checkout.
+
+        targets:
+            The pacticipant versions to check.
+
+        environment:
+            The target environment.
 
     Returns:
         The decisions, all deployable.
@@ -163,26 +172,15 @@ def can_i_deploy(
         NotDeployable:
             If any target may not be deployed; the message names the first remedy.
     """
-    environments.ensure(settings, broker, environment)
-    decisions = [
-        _decide(settings, broker, target, (environment, here), out, sleep=sleep)
-        for target in targets
-    ]
+    environments.ensure(context.settings, context.broker, environment)
+    decisions = [_decide(context, target, environment) for target in targets]
     if not all(decision.deployable for decision in decisions):
         raise NotDeployable(summary_line(decisions))
     return decisions
 
 
-def _decide(
-    settings: Settings,
-    broker: BrokerClient,
-    target: Target,
-    context: tuple[str, Repository],
-    out: Output,
-    *,
-    sleep: Callable[[float], None],
-) -> Decision:
-    environment, here = context
+def _decide(context: DeployContext, target: Target, environment: str) -> Decision:
+    settings, broker, out = context.settings, context.broker, context.out
 
     def ask() -> MatrixAnswer:
         try:
@@ -204,14 +202,16 @@ def _decide(
             f"{target} → {environment}: unknown until {'; '.join(waiting)}; asking again in "
             f"{settings.can_i_deploy_interval:g}s ({attempt}/{settings.can_i_deploy_retries})"
         )
-        sleep(settings.can_i_deploy_interval)
+        context.sleep(settings.can_i_deploy_interval)
         answer = ask()
         in_environment = _counterparts_in_environment(broker, answer, target, environment)
     decision = Decision(
         target=target,
         environment=environment,
         answer=answer,
-        advice=advise(answer, target, environment, here=here, in_environment=in_environment),
+        advice=advise(
+            answer, target, environment, here=context.here, in_environment=in_environment
+        ),
     )
     if answer.rows:
         reasons = [row_reason(row, target, environment, in_environment) for row in answer.rows]

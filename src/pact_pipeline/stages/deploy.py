@@ -12,44 +12,29 @@ real project would call its deployment tool.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from pact_pipeline.errors import StageFailed
 from pact_pipeline.stages import environments
-from pact_pipeline.stages.can_i_deploy import can_i_deploy
+from pact_pipeline.stages.can_i_deploy import DeployContext, can_i_deploy
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from pact_pipeline.broker_client import BrokerClient
     from pact_pipeline.output import Output
-    from pact_pipeline.settings import Settings
-    from pact_pipeline.stages.advice import Repository
     from pact_pipeline.stages.matrix import Target
 
 
-def deploy(
-    settings: Settings,
-    broker: BrokerClient,
-    targets: Sequence[Target],
-    environment: str,
-    out: Output,
-    *,
-    here: Repository,
-    sleep: Callable[[float], None] = time.sleep,
-) -> None:
+def deploy(context: DeployContext, targets: Sequence[Target], environment: str) -> None:
     """Deploy each target in order, each only if can-i-deploy says yes.
 
     Targets are handled one after the other (provider first by default) because the
     consumer's check depends on the provider version that was just deployed.
 
     Args:
-        settings:
-            The settings.
-
-        broker:
-            The broker client.
+        context:
+            The settings, broker, output and checkout.
 
         targets:
             The pacticipant versions to deploy, in order.
@@ -57,25 +42,18 @@ def deploy(
         environment:
             The environment.
 
-        out:
-            Where to print.
-
-        here:
-            What this checkout can act on (for can-i-deploy's advice).
-
-        sleep:
-            The sleep function between can-i-deploy retries.
-
     Raises:
         PipelineError:
             If the environment is unknown, a target is not deployable, or the broker does
             not know the version.
     """
-    environments.check_known(settings, environment)
+    environments.check_known(context.settings, environment)
     for target in targets:
-        can_i_deploy(settings, broker, [target], environment, out, here=here, sleep=sleep)
-        out.info(f"deploying {target} to {environment} (no real infrastructure in this demo)")
-        record_deployment(broker, target, environment, out)
+        can_i_deploy(context, [target], environment)
+        context.out.info(
+            f"deploying {target} to {environment} (no real infrastructure in this demo)"
+        )
+        record_deployment(context.broker, target, environment, context.out)
 
 
 def record_deployment(broker: BrokerClient, target: Target, environment: str, out: Output) -> None:
