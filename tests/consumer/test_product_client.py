@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from consumer import (
+from consumer.client import (
     Product,
     ProductClient,
     ProductServiceError,

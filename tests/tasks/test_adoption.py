@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
 
 ORDER_ADAPTER = """\
 from collections.abc import Iterator
+from contextlib import contextmanager
 from contextlib import contextmanager
 from typing import Any
 
@@ -124,55 +126,54 @@ class Adopter:
         return result.stdout
 
 
+#: The files of the order service, which both projects build.
+ORDER_SERVICE_FILES = {
+    "tasks.py": TASKS,
+    "orders/__init__.py": "",
+    "orders/app.py": ORDER_SERVICE,
+    "orders/adapter.py": ORDER_ADAPTER,
+}
+
+
+@contextmanager
+def adopter(root: Path, files: dict[str, str]) -> Iterator[Adopter]:
+    """A new project with these files (and the order service), committed, its broker stopped
+    afterwards."""
+    write(root, {**ORDER_SERVICE_FILES, **files})
+    project = Adopter(committed(root))
+    try:
+        yield project
+    finally:
+        project.invoke("broker-stop")
+
+
 @pytest.fixture
 def both_sides(tmp_path: Path) -> Iterator[Adopter]:
-    root = tmp_path / "shop"
-    write(
-        root,
-        {
-            "tasks.py": TASKS,
-            "orders/__init__.py": "",
-            "orders/app.py": ORDER_SERVICE,
-            "orders/adapter.py": ORDER_ADAPTER,
-            "web_tests/test_order_contract.py": ORDER_CONTRACT,
-            "invoke.yaml": """\
-                pipeline:
-                  consumer:
-                    name: OrderWeb
-                    tests: [web_tests]
-                  provider:
-                    name: OrderService
-                    adapter: orders.adapter:serve
-                  pacts_dir: contracts
-                """,
-        },
-    )
-    adopter = Adopter(committed(root))
-    yield adopter
-    adopter.invoke("broker-stop")
+    invoke_yaml = """\
+        pipeline:
+          consumer:
+            name: OrderWeb
+            tests: [web_tests]
+          provider:
+            name: OrderService
+            adapter: orders.adapter:serve
+          pacts_dir: contracts
+        """
+    files = {"web_tests/test_order_contract.py": ORDER_CONTRACT, "invoke.yaml": invoke_yaml}
+    with adopter(tmp_path / "shop", files) as project:
+        yield project
 
 
 @pytest.fixture
 def provider_only(tmp_path: Path) -> Iterator[Adopter]:
-    root = tmp_path / "orders-service"
-    write(
-        root,
-        {
-            "tasks.py": TASKS,
-            "orders/__init__.py": "",
-            "orders/app.py": ORDER_SERVICE,
-            "orders/adapter.py": ORDER_ADAPTER,
-            "invoke.yaml": """\
-                pipeline:
-                  provider:
-                    name: OrderService
-                    adapter: orders.adapter:serve
-                """,
-        },
-    )
-    adopter = Adopter(committed(root))
-    yield adopter
-    adopter.invoke("broker-stop")
+    invoke_yaml = """\
+        pipeline:
+          provider:
+            name: OrderService
+            adapter: orders.adapter:serve
+        """
+    with adopter(tmp_path / "orders-service", {"invoke.yaml": invoke_yaml}) as project:
+        yield project
 
 
 def test_a_project_with_a_consumer_and_a_provider_of_its_own_runs_ci_green(

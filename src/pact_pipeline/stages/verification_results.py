@@ -257,21 +257,10 @@ def pact_lines(outcome: VerificationOutcome) -> list[tuple[str, str]]:
 
 
 def verdict(provider: str, version: str, outcome: VerificationOutcome) -> str:
-    """The closing line of a verification that did not fail the build.
+    """The closing line of `provider` `version`'s verification when it did not fail the build.
 
-    Args:
-        provider:
-            The provider's name.
-
-        version:
-            The provider version.
-
-        outcome:
-            The outcome.
-
-    Returns:
-        E.g. "ProductService 1a2b honours 1 of 2 pacts (1 pending pact failed: it does not
-        fail the build)".
+    E.g. "ProductService 1a2b honours 1 of 2 pact(s) (1 pending pact(s) failed: they do not
+    fail the build)".
     """
     pacts = outcome.pacts
     if not pacts:
@@ -289,21 +278,10 @@ def verdict(provider: str, version: str, outcome: VerificationOutcome) -> str:
 
 
 def failure_message(provider: str, version: str, outcome: VerificationOutcome) -> str:
-    """Summarise a failed verification in one line.
+    """Summarise `provider` `version`'s failed verification in one line.
 
-    Args:
-        provider:
-            The provider's name.
-
-        version:
-            The provider version.
-
-        outcome:
-            The failed outcome.
-
-    Returns:
-        E.g. "verification of ProductService 1a2b failed: 2 of 6 interactions (first: get
-        all products: $[0] Actual map is missing the following keys: name)".
+    E.g. "verification of ProductService 1a2b failed: 2 of 6 interactions (first: get all
+    products: $[0] Actual map is missing the following keys: name)".
     """
     failures = outcome.failures
     if not failures:
