@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,9 +15,11 @@ from pact_pipeline.broker.api.contracts.pacts_for_verification import verificati
 from pact_pipeline.broker.api.contracts.publish_contracts import publish_command
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep, SettingsDep
 from pact_pipeline.broker.api.http import PLAIN_JSON, RawPathRoute, hal
+from pact_pipeline.broker.api.links import Links
 from pact_pipeline.broker.api.representations import pact as pact_repr
 from pact_pipeline.broker.api.representations import pacts_for_verification as verification_repr
 from pact_pipeline.broker.api.representations import publication as publication_repr
+from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.models import Pacticipant, PactPublication
 from pact_pipeline.broker.services import pacts as svc
 from pact_pipeline.broker.services import pacts_for_verification as vsvc
@@ -304,43 +307,49 @@ def get_pact_version_with_metadata(
 def latest_pact(
     request: Request, provider: str, consumer: str, db: DB, links: LinksDep
 ) -> Response:
-    return _pact_response(
-        request,
-        svc.get_latest_pact(db, consumer, provider, lambda view: pact_repr.pact(links, view)),
-    )
+    return _latest_pact(request, db, links, provider, consumer)
 
 
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/latest-untagged")
 def latest_untagged_pact(
     request: Request, provider: str, consumer: str, db: DB, links: LinksDep
 ) -> Response:
-    return _pact_response(
-        request,
-        svc.get_latest_pact(
-            db, consumer, provider, lambda view: pact_repr.pact(links, view), untagged=True
-        ),
-    )
+    return _latest_pact(request, db, links, provider, consumer, untagged=True)
 
 
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/latest/{tag}")
 def latest_tagged_pact(
     request: Request, provider: str, consumer: str, tag: str, db: DB, links: LinksDep
 ) -> Response:
-    return _pact_response(
-        request,
-        svc.get_latest_pact(
-            db, consumer, provider, lambda view: pact_repr.pact(links, view), tag=tag
-        ),
-    )
+    return _latest_pact(request, db, links, provider, consumer, tag=tag)
 
 
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest")
 def latest_branch_pact(
     request: Request, provider: str, consumer: str, branch: str, db: DB, links: LinksDep
 ) -> Response:
-    return _pact_response(
-        request,
-        svc.get_latest_pact(
-            db, consumer, provider, lambda view: pact_repr.pact(links, view), branch=branch
-        ),
+    return _latest_pact(request, db, links, provider, consumer, branch=branch)
+
+
+def _latest_pact(
+    request: Request,
+    db: Database,
+    links: Links,
+    provider: str,
+    consumer: str,
+    *,
+    untagged: bool = False,
+    tag: str | None = None,
+    branch: str | None = None,
+) -> Response:
+    """The integration's newest pact: of all, the untagged, with a tag, or on a branch."""
+    pact = svc.get_latest_pact(
+        db,
+        consumer,
+        provider,
+        partial(pact_repr.pact, links),
+        untagged=untagged,
+        tag=tag,
+        branch=branch,
     )
+    return _pact_response(request, pact)
