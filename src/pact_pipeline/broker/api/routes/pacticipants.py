@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request, Response
 
 from pact_pipeline.broker.api.contracts.checks import (
@@ -14,10 +16,12 @@ from pact_pipeline.broker.api.contracts.pacticipants import (
 )
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep, OptionalJsonObject
 from pact_pipeline.broker.api.http import RawPathRoute, hal
+from pact_pipeline.broker.api.links import Links
 from pact_pipeline.broker.api.representations import branch as branch_repr
 from pact_pipeline.broker.api.representations import pacticipant as pacticipant_repr
 from pact_pipeline.broker.api.representations import tag as tag_repr
 from pact_pipeline.broker.api.representations import version as version_repr
+from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.services import pacticipants as svc
 from pact_pipeline.broker.services import versions as version_svc
 
@@ -135,24 +139,14 @@ def list_versions(request: Request, name: str, db: DB, links: LinksDep) -> Respo
 
 @router.get("/pacticipants/{name}/latest-version")
 def latest_version(request: Request, name: str, db: DB, links: LinksDep) -> Response:
-    return hal(
-        request,
-        version_svc.get_latest_version(
-            db, name, lambda view: version_repr.version_resource(links, view)
-        ),
-    )
+    return _latest_version(request, db, links, name)
 
 
 @router.get("/pacticipants/{name}/latest-version/{tag}")
 def latest_tagged_version(
     request: Request, name: str, tag: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        version_svc.get_latest_version(
-            db, name, lambda view: version_repr.version_resource(links, view), tag=tag
-        ),
-    )
+    return _latest_version(request, db, links, name, tag=tag)
 
 
 @router.get("/pacticipants/{name}/versions/{number}")
@@ -268,12 +262,7 @@ def delete_branch(name: str, branch: str, db: DB) -> Response:
 def branch_latest_version(
     request: Request, name: str, branch: str, db: DB, links: LinksDep
 ) -> Response:
-    return hal(
-        request,
-        version_svc.get_latest_version(
-            db, name, lambda view: version_repr.version_resource(links, view), branch=branch
-        ),
-    )
+    return _latest_version(request, db, links, name, branch=branch)
 
 
 @router.get("/pacticipants/{name}/branches/{branch}/versions/{number}")
@@ -315,3 +304,17 @@ def put_branch_version(
 def delete_branch_version(name: str, branch: str, number: str, db: DB) -> Response:
     version_svc.delete_branch_version(db, name, branch, number)
     return Response(status_code=204)
+
+
+def _latest_version(
+    request: Request,
+    db: Database,
+    links: Links,
+    name: str,
+    *,
+    tag: str | None = None,
+    branch: str | None = None,
+) -> Response:
+    """The pacticipant's newest version: of all, with a tag, or on a branch."""
+    present = partial(version_repr.version_resource, links)
+    return hal(request, version_svc.get_latest_version(db, name, present, tag=tag, branch=branch))
