@@ -10,8 +10,8 @@ the normal migrations. What it keeps true, so that the broker sees data it could
   ``main`` is every pacticipant's main branch, as the broker infers from the first ``main``
   version;
 * pact content is stored once per (consumer, provider, SHA), with interaction ids and the SHA the
-  broker computes (:mod:`pact_pipeline.broker.content`); a republication of a consumer version adds the next
-  revision number;
+  broker computes (:mod:`pact_pipeline.broker.content`); a republication of a consumer version
+  adds the next revision number;
 * verification numbers count 1, 2, 3... per pact version;
 * an environment has at most one current deployed version per pacticipant (a new deployment
   marks the previous one undeployed), and released versions are unique per environment.
