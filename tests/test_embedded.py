@@ -22,6 +22,7 @@ import pytest
 
 from pact_pipeline import embedded
 from pact_pipeline.errors import EmbeddedBrokerError
+from pact_pipeline.launcher import heartbeat_ok
 from pact_pipeline.serving import free_port
 from pact_pipeline.settings import Settings
 from tests.helpers import REPOSITORY
@@ -83,7 +84,7 @@ def test_starts_in_the_background_then_reuses_then_stops(settings: Settings) -> 
     pid = pid_file.read_text(encoding="utf-8").strip()
 
     assert url == f"http://127.0.0.1:{settings.broker_port}"
-    assert embedded.is_up(url)
+    assert heartbeat_ok(url)
     assert len(started) == 1
     assert f"stand-in broker for sqlite:///{database}" in log.read_text(encoding="utf-8")
 
@@ -92,7 +93,7 @@ def test_starts_in_the_background_then_reuses_then_stops(settings: Settings) -> 
     assert pid_file.read_text(encoding="utf-8").strip() == pid
 
     assert embedded.stop(settings) is True
-    assert not embedded.is_up(url)
+    assert not heartbeat_ok(url)
     assert not pid_file.exists()
     assert embedded.stop(settings) is False
 
@@ -156,7 +157,7 @@ def test_another_checkouts_broker_on_the_port_is_never_used(settings: Settings) 
         "another port (PACT_PIPELINE_BROKER_PORT, or pipeline.broker_port in invoke.yaml)"
     )
     assert embedded.stop(other_checkout) is False, "the other checkout's broker is not ours"
-    assert embedded.is_up(f"http://127.0.0.1:{settings.broker_port}")
+    assert heartbeat_ok(f"http://127.0.0.1:{settings.broker_port}")
 
 
 class ForeignBroker(BaseHTTPRequestHandler):

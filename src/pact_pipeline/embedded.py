@@ -62,19 +62,6 @@ def paths(settings: Settings) -> tuple[Path, Path, Path]:
     return data / "broker.sqlite", data / "broker.log", data / "broker.pid"
 
 
-def is_up(url: str, *, timeout: float = 1.0) -> bool:
-    """Whether a broker answers its heartbeat at `url`.
-
-    Args:
-        url:
-            The broker's base URL.
-
-        timeout:
-            Seconds to wait for the answer.
-    """
-    return probe(url, timeout=timeout).answers
-
-
 @dataclass(frozen=True)
 class Listener:
     """What answers on the broker's port.
