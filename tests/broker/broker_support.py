@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
@@ -320,6 +321,19 @@ def lost_writes(base_url: str, result: HammerResult) -> tuple[list[str], list[st
     return lost, partial
 
 
+def _test_database(stack: ExitStack, tmp_path: Path) -> tuple[str, Database]:
+    """The test's database (SQLite in its folder, or the shared server CI names), empty."""
+    url = database_url(tmp_path)
+    db = Database(url)
+    stack.callback(db.dispose)
+    if url.startswith("postgresql"):
+        # A shared server database: start every test empty. Migrate first: on a new
+        # database the first test finds no tables to empty.
+        migrate.upgrade(db.engine)
+        reset_database(db)
+    return url, db
+
+
 @pytest.fixture
 def broker_factory(tmp_path: Path) -> Iterator[BrokerFactory]:
     """Start live brokers with chosen settings (``start(allow_public_read=True, ...)``).
@@ -327,15 +341,8 @@ def broker_factory(tmp_path: Path) -> Iterator[BrokerFactory]:
     Every broker started by one test shares that test's database, emptied once at the start
     when it is a shared PostgreSQL database.
     """
-    url = database_url(tmp_path)
     with ExitStack() as stack:
-        db = Database(url)
-        stack.callback(db.dispose)
-        if url.startswith("postgresql"):
-            # A shared server database: start every test empty. Migrate first: on a new
-            # database the first test finds no tables to empty.
-            migrate.upgrade(db.engine)
-            reset_database(db)
+        url, db = _test_database(stack, tmp_path)
 
         def start(**overrides: Any) -> LiveBroker:
             app = create_app(
@@ -344,6 +351,26 @@ def broker_factory(tmp_path: Path) -> Iterator[BrokerFactory]:
             base_url = stack.enter_context(serve_app(app))
             client = stack.enter_context(httpx.Client(base_url=base_url, timeout=30))
             return LiveBroker(base_url, db, client)
+
+        yield start
+
+
+InProcessFactory = Callable[..., TestClient]
+"""Builds a broker app with settings overrides and a client that calls it in-process."""
+
+
+@pytest.fixture
+def in_process_broker(tmp_path: Path) -> Iterator[InProcessFactory]:
+    """Brokers called in-process, without a server or a socket (``start(**settings)``): for
+    tables of thousands of requests, where only the app's decisions matter."""
+    with ExitStack() as stack:
+        url, db = _test_database(stack, tmp_path)
+
+        def start(**overrides: Any) -> TestClient:
+            app = create_app(
+                Settings(database_url=url, **overrides), database=db, webhooks_enabled=False
+            )
+            return stack.enter_context(TestClient(app, base_url="http://broker.test"))
 
         yield start
 

@@ -1,8 +1,11 @@
-"""Authentication as the OSS broker and PactFlow offer it, against live brokers.
+"""Authentication as the OSS broker and PactFlow offer it.
 
 Every write route of the app is tried with every kind of credential: read/write credentials
 pass, read-only ones get 403 on every write, missing or wrong ones get 401 with a challenge, and
-the heartbeat stays open. Secrets are checked never to reach the server's log.
+the heartbeat stays open. These decision tables (about a thousand requests each) call the app
+in-process; live servers check the rest: the heartbeat and pacts for verification over a real
+socket, an open broker, and — a real ``python -m pact_pipeline.broker serve`` configured from
+the environment — that secrets never reach the server's log.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -21,7 +25,12 @@ from pydantic import SecretStr
 from pact_pipeline.broker.app import create_app
 from pact_pipeline.broker.middleware import Authenticator
 from pact_pipeline.broker.settings import Settings
-from tests.broker.broker_support import BrokerFactory, LiveBroker, start_broker_process
+from tests.broker.broker_support import (
+    BrokerFactory,
+    InProcessFactory,
+    LiveBroker,
+    start_broker_process,
+)
 
 WRITER = ("writer", "w-secret:with colon Ω")
 READER = ("reader", "r-secret-9f2c")
@@ -104,7 +113,28 @@ READS = [
 HEARTBEAT = Target("GET", "/diagnostic/status/heartbeat", "public")
 
 
-def call(client: httpx.Client, target: Target, authorization: str | None) -> httpx.Response:
+class Answer(Protocol):
+    """What the checks read of a response (httpx's, or the in-process test client's)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class Requester(Protocol):
+    """A client of the broker: a live one's httpx client or the in-process test client."""
+
+    def request(
+        self, method: str, url: str, *, content: bytes | None, headers: dict[str, str]
+    ) -> Answer: ...
+
+
+def call(client: Requester, target: Target, authorization: str | None) -> Answer:
     headers = {"authorization": authorization} if authorization is not None else {}
     body = b"{}" if target.method in ("POST", "PUT", "PATCH") else None
     if body is not None:
@@ -123,7 +153,7 @@ def expected(target: Target, role: str | None, *, public_read: bool) -> str:
     return "pass"
 
 
-def check(response: httpx.Response, outcome: str) -> str | None:
+def check(response: Answer, outcome: str) -> str | None:
     status = response.status_code
     if outcome == "401":
         challenge = response.headers.get("www-authenticate", "")
@@ -138,7 +168,7 @@ def check(response: httpx.Response, outcome: str) -> str | None:
 
 
 def run_matrix(
-    broker: LiveBroker,
+    client: Requester,
     credentials: dict[str, tuple[str | None, str | None]],
     *,
     public_read: bool,
@@ -148,7 +178,7 @@ def run_matrix(
     for name, (authorization, role) in credentials.items():
         for target in [HEARTBEAT, *READS, *WRITES]:
             outcome = expected(target, role, public_read=public_read)
-            problem = check(call(broker.client, target, authorization), outcome)
+            problem = check(call(client, target, authorization), outcome)
             outcomes[outcome] += 1
             if problem:
                 failures.append(f"{name} {target.method} {target.path}: {problem}")
@@ -161,35 +191,35 @@ def test_the_app_has_write_routes_to_protect() -> None:
     assert Target("POST", "/contracts/publish", "write") in WRITES
 
 
-def test_every_credential_on_every_route(broker_factory: BrokerFactory) -> None:
-    broker = broker_factory(**ALL_CREDENTIALS)
-    outcomes = run_matrix(broker, CREDENTIALS, public_read=False)
+def test_every_credential_on_every_route(in_process_broker: InProcessFactory) -> None:
+    client = in_process_broker(**ALL_CREDENTIALS)
+    outcomes = run_matrix(client, CREDENTIALS, public_read=False)
     print(f"auth cases (all credentials configured): {sum(outcomes.values())} {dict(outcomes)}")
 
 
-def test_basic_auth_alone(broker_factory: BrokerFactory) -> None:
-    broker = broker_factory(**BASIC_ONLY)
+def test_basic_auth_alone(in_process_broker: InProcessFactory) -> None:
+    client = in_process_broker(**BASIC_ONLY)
     tokens_fail = {
         name: (header, None if header and header.lower().startswith("bearer") else role)
         for name, (header, role) in CREDENTIALS.items()
     }
-    outcomes = run_matrix(broker, tokens_fail, public_read=False)
+    outcomes = run_matrix(client, tokens_fail, public_read=False)
     print(f"auth cases (basic only): {sum(outcomes.values())}")
 
 
-def test_bearer_tokens_alone(broker_factory: BrokerFactory) -> None:
-    broker = broker_factory(**TOKENS_ONLY)
+def test_bearer_tokens_alone(in_process_broker: InProcessFactory) -> None:
+    client = in_process_broker(**TOKENS_ONLY)
     basic_fails = {
         name: (header, None if header and header.lower().startswith("basic") else role)
         for name, (header, role) in CREDENTIALS.items()
     }
-    outcomes = run_matrix(broker, basic_fails, public_read=False)
+    outcomes = run_matrix(client, basic_fails, public_read=False)
     print(f"auth cases (tokens only): {sum(outcomes.values())}")
 
 
-def test_public_read_opens_reads_only(broker_factory: BrokerFactory) -> None:
-    broker = broker_factory(**ALL_CREDENTIALS, allow_public_read=True)
-    outcomes = run_matrix(broker, CREDENTIALS, public_read=True)
+def test_public_read_opens_reads_only(in_process_broker: InProcessFactory) -> None:
+    client = in_process_broker(**ALL_CREDENTIALS, allow_public_read=True)
+    outcomes = run_matrix(client, CREDENTIALS, public_read=True)
     print(f"auth cases (public read): {sum(outcomes.values())}")
 
 
@@ -226,7 +256,9 @@ def test_the_heartbeat_is_only_open_to_reads(broker_factory: BrokerFactory) -> N
 
 def test_without_credentials_configured_everything_is_open(live_broker: LiveBroker) -> None:
     outcomes = run_matrix(
-        live_broker, {"none": (None, "write"), "junk": ("Basic !!!", "write")}, public_read=False
+        live_broker.client,
+        {"none": (None, "write"), "junk": ("Basic !!!", "write")},
+        public_read=False,
     )
     assert set(outcomes) == {"pass"}
 
