@@ -355,24 +355,40 @@ def broker_factory(tmp_path: Path) -> Iterator[BrokerFactory]:
         yield start
 
 
-InProcessFactory = Callable[..., TestClient]
-"""Builds a broker app with settings overrides and a client that calls it in-process."""
+@dataclass
+class InProcessBroker:
+    """A broker app and a client that calls it in-process (no server, no socket)."""
+
+    db: Database
+    client: TestClient
+
+
+InProcessFactory = Callable[..., InProcessBroker]
+"""Builds a broker app with settings overrides: ``start(allow_public_read=True)``."""
 
 
 @pytest.fixture
 def in_process_broker(tmp_path: Path) -> Iterator[InProcessFactory]:
     """Brokers called in-process, without a server or a socket (``start(**settings)``): for
-    tables of thousands of requests, where only the app's decisions matter."""
+    the API's resources and tables of thousands of requests, where only the app's answers
+    matter (encoding, streaming and the official clients are tested against live servers)."""
     with ExitStack() as stack:
         url, db = _test_database(stack, tmp_path)
 
-        def start(**overrides: Any) -> TestClient:
+        def start(**overrides: Any) -> InProcessBroker:
             app = create_app(
                 Settings(database_url=url, **overrides), database=db, webhooks_enabled=False
             )
-            return stack.enter_context(TestClient(app, base_url="http://broker.test"))
+            client = stack.enter_context(TestClient(app, base_url="http://broker.test"))
+            return InProcessBroker(db, client)
 
         yield start
+
+
+@pytest.fixture
+def api(in_process_broker: InProcessFactory) -> InProcessBroker:
+    """An in-process broker with default settings (no authentication)."""
+    return in_process_broker()
 
 
 @pytest.fixture

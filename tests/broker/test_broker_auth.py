@@ -192,13 +192,13 @@ def test_the_app_has_write_routes_to_protect() -> None:
 
 
 def test_every_credential_on_every_route(in_process_broker: InProcessFactory) -> None:
-    client = in_process_broker(**ALL_CREDENTIALS)
+    client = in_process_broker(**ALL_CREDENTIALS).client
     outcomes = run_matrix(client, CREDENTIALS, public_read=False)
     print(f"auth cases (all credentials configured): {sum(outcomes.values())} {dict(outcomes)}")
 
 
 def test_basic_auth_alone(in_process_broker: InProcessFactory) -> None:
-    client = in_process_broker(**BASIC_ONLY)
+    client = in_process_broker(**BASIC_ONLY).client
     tokens_fail = {
         name: (header, None if header and header.lower().startswith("bearer") else role)
         for name, (header, role) in CREDENTIALS.items()
@@ -208,7 +208,7 @@ def test_basic_auth_alone(in_process_broker: InProcessFactory) -> None:
 
 
 def test_bearer_tokens_alone(in_process_broker: InProcessFactory) -> None:
-    client = in_process_broker(**TOKENS_ONLY)
+    client = in_process_broker(**TOKENS_ONLY).client
     basic_fails = {
         name: (header, None if header and header.lower().startswith("basic") else role)
         for name, (header, role) in CREDENTIALS.items()
@@ -218,7 +218,7 @@ def test_bearer_tokens_alone(in_process_broker: InProcessFactory) -> None:
 
 
 def test_public_read_opens_reads_only(in_process_broker: InProcessFactory) -> None:
-    client = in_process_broker(**ALL_CREDENTIALS, allow_public_read=True)
+    client = in_process_broker(**ALL_CREDENTIALS, allow_public_read=True).client
     outcomes = run_matrix(client, CREDENTIALS, public_read=True)
     print(f"auth cases (public read): {sum(outcomes.values())}")
 

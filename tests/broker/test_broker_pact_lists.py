@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from pact_pipeline.broker.testing import TestData
-from tests.broker.broker_support import LiveBroker
+from tests.broker.broker_support import InProcessBroker
 
 
-def listed(broker: LiveBroker, path: str) -> list[str]:
+def listed(broker: InProcessBroker, path: str) -> list[str]:
     """(consumer, version) of each listed pact, from its href."""
     response = broker.client.get(path)
     assert response.status_code == 200, response.text
@@ -17,12 +17,12 @@ def listed(broker: LiveBroker, path: str) -> list[str]:
 
 
 @pytest.fixture
-def history(live_broker: LiveBroker) -> LiveBroker:
-    td = TestData(live_broker.db).create_consumer("Foo").create_provider("Bar")
+def history(api: InProcessBroker) -> InProcessBroker:
+    td = TestData(api.db).create_consumer("Foo").create_provider("Bar")
     td.create_consumer_version("1", branch="main", tags=("prod",)).create_pact()
     td.create_consumer_version("2", branch="main").random_pact()
     td.create_consumer_version("3", branch="feat").random_pact()
-    return live_broker
+    return api
 
 
 @pytest.mark.parametrize(
@@ -38,9 +38,9 @@ def history(live_broker: LiveBroker) -> LiveBroker:
         pytest.param("/pacts/provider/Bar/branch/main/latest", ["2"], id="latest-on-branch"),
     ],
 )
-def test_lists(history: LiveBroker, path: str, versions: list[str]) -> None:
+def test_lists(history: InProcessBroker, path: str, versions: list[str]) -> None:
     assert listed(history, path) == versions
 
 
-def test_an_unknown_provider_is_a_404(live_broker: LiveBroker) -> None:
-    assert live_broker.client.get("/pacts/provider/Nobody/latest").status_code == 404
+def test_an_unknown_provider_is_a_404(api: InProcessBroker) -> None:
+    assert api.client.get("/pacts/provider/Nobody/latest").status_code == 404
