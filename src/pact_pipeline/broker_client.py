@@ -10,12 +10,12 @@ official `pact-broker` CLI does.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import httpx
 
 from pact_pipeline.errors import BrokerProtocolError, BrokerRequestError
-from pact_pipeline.hal import JsonObject, link_href, version_numbers
+from pact_pipeline.hal import JsonObject, json_object, link_href, version_numbers
 from pact_pipeline.hal_client import HalClient, QueryParams
 
 if TYPE_CHECKING:
@@ -150,7 +150,16 @@ class BrokerClient(HalClient):
             BrokerProtocolError:
                 If the version offers no deployment link for that environment.
         """
-        links = version_resource.get("_links", {}).get("pb:record-deployment", [])
+        href = self._environment_link(version_resource, "pb:record-deployment", environment)
+        return self.post(href, {}, action="record deployments")
+
+    def record_release(self, version_resource: JsonObject, environment: str) -> JsonObject:
+        """Record a release via the version's `pb:record-release` link (see record_deployment)."""
+        href = self._environment_link(version_resource, "pb:record-release", environment)
+        return self.post(href, {}, action="record releases")
+
+    def _environment_link(self, resource: JsonObject, relation: str, environment: str) -> str:
+        links = resource.get("_links", {}).get(relation, [])
         candidates = links if isinstance(links, list) else [links]
         href = next(
             (
@@ -162,11 +171,38 @@ class BrokerClient(HalClient):
         )
         if not isinstance(href, str):
             msg = (
-                f"the Pact Broker offers no way to record a deployment to '{environment}' "
+                f"the Pact Broker offers no {relation} link for '{environment}' "
                 f"(does the environment exist?)"
             )
             raise BrokerProtocolError(msg)
-        return self.post(urljoin(self._base_url + "/", href), {}, action="record deployments")
+        return urljoin(self._base_url + "/", href)
+
+    def currently_in(
+        self, environment: str, pacticipant: str, *, released: bool
+    ) -> list[JsonObject]:
+        """The deployed (or released and supported) version resources of `pacticipant`."""
+        found = self.find_environment(environment)
+        if found is None:
+            return []
+        resource = self.get(
+            link_href(found, "self", where=self._base_url), action="read the environment"
+        )
+        relation, embedded = (
+            ("pb:currently-supported-released-versions", "releasedVersions")
+            if released
+            else ("pb:currently-deployed-deployed-versions", "deployedVersions")
+        )
+        if relation not in resource.get("_links", {}):
+            return []
+        url = urljoin(self._base_url + "/", link_href(resource, relation, where="environment"))
+        listing = self.get(url, action="read versions", params=[("pacticipant", pacticipant)])
+        items = listing.get("_embedded", {}).get(embedded, [])
+        return [item for item in items if isinstance(item, dict)]
+
+    def patch(self, url: str, body: Mapping[str, Any], *, action: str) -> JsonObject:
+        """PATCH a JSON body (`record-undeployment`, `record-support-ended`)."""
+        response = self._send("PATCH", url, action=action, json=dict(body))
+        return json_object(response, self._base_url)
 
     def matrix(self, pacticipant: str, version: str, environment: str) -> JsonObject:
         """Ask whether `pacticipant` at `version` can be deployed to `environment`.
@@ -194,6 +230,40 @@ class BrokerClient(HalClient):
             ("environment", environment),
         ]
         return self.get(self._base_url + "/matrix", action="read the matrix", params=params)
+
+    def consumer_version_matrix(self, consumer: str, version: str) -> JsonObject:
+        """Every pact of `consumer` at `version` with every verification of it.
+
+        `GET /matrix?q[][pacticipant]=C&q[][version]=V`: one row per (pact, verifying provider
+        version), and a row without a provider version for a pact nobody verified.
+        """
+        params: QueryParams = [("q[][pacticipant]", consumer), ("q[][version]", version)]
+        return self.get(self._base_url + "/matrix", action="read the matrix", params=params)
+
+    def main_branch_head(self, pacticipant: str) -> tuple[str, str] | None:
+        """The latest version on the pacticipant's main branch, as (branch, version), if any."""
+        resource = self.get_optional(
+            f"{self._base_url}/pacticipants/{quote(pacticipant, safe='')}",
+            action=f"read {pacticipant}",
+        )
+        branch = (resource or {}).get("mainBranch")
+        if not isinstance(branch, str) or not branch:
+            return None
+        latest = self.get_optional(
+            f"{self._base_url}/pacticipants/{quote(pacticipant, safe='')}/branches/"
+            f"{quote(branch, safe='')}/latest-version",
+            action=f"read the head of {pacticipant}'s {branch}",
+        )
+        number = (latest or {}).get("number")
+        return (branch, number) if isinstance(number, str) else None
+
+    def webhooks(self) -> list[JsonObject]:
+        """Every webhook the broker has (`GET /webhooks`, each fetched for its details)."""
+        listing = self.get(self._base_url + "/webhooks", action="read the webhooks")
+        links = listing.get("_links", {}).get("pb:webhooks", [])
+        hrefs = [link.get("href") for link in links if isinstance(link, dict)]
+        found = [self.get_optional(h, action="read a webhook") for h in hrefs if isinstance(h, str)]
+        return [webhook for webhook in found if webhook is not None]
 
     def currently_in_environment(self, environment: str, pacticipant: str) -> list[str]:
         """Return the versions of `pacticipant` deployed or released (and supported) in it.

@@ -222,6 +222,27 @@ class HalClient:
         response = self._send("PUT", url, action=action, json=dict(body))
         return json_object(response, self._base_url)
 
+    def post_once(self, url: str, body: Mapping[str, Any], *, action: str) -> httpx.Response:
+        """POST once, never retried, and return the response whatever its status.
+
+        For requests with side effects outside the broker (executing a webhook calls a CI),
+        where a retry would repeat them and a 5xx is an answer worth showing.
+
+        Raises:
+            BrokerUnreachable:
+                If the broker cannot be reached.
+            BrokerAuthError:
+                On 401 or 403.
+        """
+        try:
+            response = self._http.post(url, json=dict(body))
+        except httpx.TransportError as error:
+            msg = f"cannot reach the Pact Broker at {self._base_url}: {describe(error)}"
+            raise BrokerUnreachable(msg) from None
+        if response.status_code in (httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN):
+            raise self._error_for(response, action=action, attempts=1)
+        return response
+
     def _send(
         self,
         method: str,

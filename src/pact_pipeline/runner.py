@@ -12,17 +12,23 @@ argument-less pre-tasks cannot pass along.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pact_pipeline import embedded
 from pact_pipeline.broker_client import BrokerClient
-from pact_pipeline.errors import ConfigurationError
+from pact_pipeline.errors import ConfigurationError, StageFailed
 from pact_pipeline.git import Revision, resolve_revision
+from pact_pipeline.local_ci.builds import Build, BuildContext
+from pact_pipeline.local_ci.server import running_ci
+from pact_pipeline.local_ci.token import ci_token
 from pact_pipeline.output import Output
 from pact_pipeline.settings import BrokerAuth
-from pact_pipeline.stages import environments
+from pact_pipeline.stages import environments, reconcile, releases, webhook
 from pact_pipeline.stages.advice import Repository
 from pact_pipeline.stages.can_i_deploy import DeployContext, can_i_deploy
 from pact_pipeline.stages.contract_tests import run_tests
@@ -33,8 +39,11 @@ from pact_pipeline.stages.verify import verify, verify_pact_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     from pact_pipeline.settings import Settings
+    from pact_pipeline.stages.matrix import Target
+    from pact_pipeline.stages.reconcile import AwaitedVerification
 
 
 class Pipeline:
@@ -257,6 +266,46 @@ class Pipeline:
         """can-i-deploy, then record the deployment, for each target in turn."""
         self._towards(environment, "deploy to", deploy, pacticipant, version)
 
+    def release(
+        self,
+        environment: str | None = None,
+        *,
+        pacticipant: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """can-i-deploy, then record a release (several versions can be in use at once)."""
+
+        def release_each(context: DeployContext, targets: Sequence[Target], env: str) -> None:
+            for target in targets:
+                can_i_deploy(context, [target], env)
+                releases.record_release(context.broker, target, env, context.out)
+
+        self._towards(environment, "release to", release_each, pacticipant, version)
+
+    def support_ended(
+        self,
+        environment: str | None = None,
+        *,
+        pacticipant: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Record that a released version is no longer supported in the environment."""
+
+        def end_each(context: DeployContext, targets: Sequence[Target], env: str) -> None:
+            for target in targets:
+                releases.end_support(context.broker, target, env, context.out)
+
+        self._towards(environment, "end support in", end_each, pacticipant, version)
+
+    def undeploy(self, environment: str | None = None, *, pacticipant: str | None = None) -> None:
+        """Record that what is deployed of the pacticipant(s) in the environment is gone."""
+        target_environment = environment or self.settings.environment
+        environments.check_known(self.settings, target_environment)
+        names = [pacticipant] if pacticipant else list(self.settings.pacticipants)
+        with self.out.stage(f"undeploy from {target_environment}"):
+            for name in names:
+                releases.undeploy(self.broker, name, target_environment, self.out)
+
     def _towards(
         self,
         environment: str | None,
@@ -337,3 +386,142 @@ class Pipeline:
         self.settings = self.settings.replace(ci=True, commit_override=unique.version)
         self._revision = None
         self.ci(environment, deploy_any_branch=deploy_any_branch)
+
+    def fake_ci_webhook(self, pact_url: str | None = None) -> None:
+        """Run `ci-webhook` as a webhook-triggered CI build would: CI=true, a unique version."""
+        unique = resolve_revision(
+            self.settings.root, branch_override=self.settings.branch_override, unique=True
+        )
+        self.settings = self.settings.replace(ci=True, commit_override=unique.version)
+        self._revision = None
+        self.ci_webhook(pact_url, publish=True)
+
+    # -- the webhook loop -------------------------------------------------------------
+
+    def create_or_update_pact_changed_webhook(self) -> None:
+        """Put the pact-changed webhook (and the CI token secret it sends) in the broker."""
+        with self.out.stage("create or update the pact-changed webhook"):
+            webhook.create_or_update(self.settings, self.broker, self.out)
+
+    def test_pact_changed_webhook(self) -> None:
+        """Execute the pact-changed webhook now, with the latest matching pact."""
+        with self.out.stage("test the pact-changed webhook"):
+            if not webhook.test_webhook(self.settings, self.broker, self.out):
+                msg = "the pact-changed webhook's request failed (its log is above)"
+                raise StageFailed(msg)
+
+    @property
+    def build_context(self) -> BuildContext:
+        """Where builds of the local CI (and reconcile) run, against this pipeline's broker."""
+        return BuildContext(
+            root=self.settings.root,
+            broker_url=self.broker.base_url,
+            embedded_broker=self.settings.broker_url is None,
+            environ=dict(os.environ),
+        )
+
+    def ci_server(self, *, port: int | None = None, ready: threading.Event | None = None) -> None:
+        """Serve the local CI until interrupted (Ctrl-C).
+
+        Args:
+            port:
+                The port; defaults to the `ci_server_port` setting.
+
+            ready:
+                Set once the server listens (for callers that run it in a thread).
+        """
+        self.settings.require_provider("ci-server")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        log_dir = self.settings.ci_server_dir / "builds" / stamp
+        with running_ci(
+            self.build_context,
+            token=ci_token(self.settings),
+            log_dir=log_dir,
+            port=port or self.settings.ci_server_port,
+            on_event=self._report_build,
+        ) as (url, _queue):
+            self.out.success(f"local CI listening on {url}: webhooks POST {url}/dispatches")
+            self.out.info(f"builds: {url}/builds; logs in {log_dir}; Ctrl-C stops it")
+            if ready is not None:
+                ready.set()
+            threading.Event().wait()
+
+    def _report_build(self, build: Build) -> None:
+        request = build.request
+        who = f"as {request.provider_version}" if request.provider_version else "as this checkout"
+        if build.status == "running":
+            self.out.info(f"build #{build.number} started: verify {request.pact_url} {who}")
+        elif build.status == "passed":
+            self.out.success(f"build #{build.number} passed in {build.seconds or 0:.1f}s")
+        else:
+            self.out.error(
+                f"build #{build.number} failed in {build.seconds or 0:.1f}s (log: {build.log_path})"
+            )
+
+    def reconcile(self, environment: str | None = None) -> None:
+        """Run the verifications can-i-deploy waits for that this checkout can run.
+
+        Args:
+            environment:
+                Only this environment (default: every configured one) and, afterwards,
+                can-i-deploy to it (default: the configured environment).
+        """
+        environments_checked = [environment] if environment else list(self.settings.environments)
+        for name in environments_checked:
+            environments.check_known(self.settings, name)
+        here = self.settings.provider.name if self.settings.provider else None
+        attempted: set[AwaitedVerification] = set()
+        failed: list[AwaitedVerification] = []
+        # A verification can make a new version the provider's main-branch head, which then
+        # awaits its own: go round until nothing new is found here (a few rounds at most).
+        for _round in range(3):
+            with self.out.stage("reconcile: find what can-i-deploy waits for"):
+                awaited = [a for a in self._awaited(environments_checked) if a not in attempted]
+                if not awaited:
+                    self.out.success("nothing: every pact is verified by the versions that must")
+                else:
+                    self.out.show(reconcile.render(awaited, here))
+            for item in awaited:
+                if item.provider != here:
+                    self.out.info(f"not here: {item} is for {item.provider}'s build")
+            ours = [item for item in awaited if item.provider == here]
+            if not ours:
+                break
+            attempted.update(awaited)
+            log_dir = self.settings.ci_server_dir / "reconcile" / str(len(attempted))
+            failed += reconcile.run_awaited(ours, self.build_context, log_dir, self.out)
+        # Ask only about versions the broker knows: a provider version that never verified
+        # anything is not what this run was about.
+        for target in self.targets():
+            if self.broker.version(target.pacticipant, target.version) is not None:
+                self.can_i_deploy(environment, pacticipant=target.pacticipant)
+        if failed:
+            msg = f"{len(failed)} of the verifications failed: {failed[0]}"
+            raise StageFailed(msg)
+
+    def simulate(
+        self, *, pause: bool = False, report: Path | None = None, keep: Path | None = None
+    ) -> None:
+        """Tell the whole workflow as a story, in a throwaway directory (see `simulate`)."""
+        from pact_pipeline.simulate.story import simulate  # the story is only needed here
+
+        def wait() -> None:
+            input("  ⏎ to go on ")
+
+        with self.out.stage("simulate"):
+            simulate(
+                self.settings, self.out, pause=wait if pause else None, report=report, keep=keep
+            )
+
+    def _awaited(self, environment_names: Sequence[str]) -> list[AwaitedVerification]:
+        found = []
+        version = self.revision.version
+        if self.settings.provider is not None:
+            found += reconcile.awaited_for_provider(
+                self.broker, self.settings.provider.name, version, environment_names
+            )
+        if self.settings.consumer is not None:
+            found += reconcile.awaited_for_consumer(
+                self.broker, self.settings.consumer.name, version, environment_names
+            )
+        return reconcile.deduplicated(found)

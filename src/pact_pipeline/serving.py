@@ -46,8 +46,8 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def listening_socket(host: str) -> socket.socket:
-    """Bind a socket on a free port of `host`, ready to hand to uvicorn.
+def listening_socket(host: str, port: int = 0) -> socket.socket:
+    """Bind a socket on `port` (by default a free one) of `host`, ready to hand to uvicorn.
 
     Accepted connections inherit `TCP_NODELAY` from the listening socket. uvicorn sets it
     only on sockets it binds itself; without it, Nagle's algorithm holds back each response
@@ -57,13 +57,16 @@ def listening_socket(host: str) -> socket.socket:
         host:
             The interface.
 
+        port:
+            The port; 0 for a free one.
+
     Returns:
         The bound socket.
     """
     sock = socket.socket(_family(host))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, 0))
+    sock.bind((host, port))
     return sock
 
 
@@ -72,6 +75,7 @@ def serve_app(
     app: ASGIApp,
     host: str = "127.0.0.1",
     *,
+    port: int = 0,
     startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
 ) -> Iterator[str]:
     """Run an ASGI app with uvicorn in a daemon thread of this process.
@@ -86,6 +90,9 @@ def serve_app(
         host:
             The interface to listen on (a verifier must be given the same host).
 
+        port:
+            The port to listen on; 0 (the default) for a free one.
+
         startup_timeout:
             Seconds to wait for the server to be ready.
 
@@ -97,8 +104,8 @@ def serve_app(
             If the server stopped or was not ready within `startup_timeout` (for example
             because the app's lifespan start-up failed).
     """
-    sock = listening_socket(host)
-    port: int = sock.getsockname()[1]
+    sock = listening_socket(host, port)
+    port = sock.getsockname()[1]
     server = _quiet_server(app)
     failure: list[BaseException] = []
 

@@ -165,6 +165,39 @@ class Settings(BaseSettings):
     broker_start_timeout: float = Field(
         default=30.0, ge=0, description="seconds to wait for the embedded broker to start"
     )
+    ci_server_port: int = Field(
+        default=9393, ge=1, le=65535, description="the port `invoke ci-server` listens on"
+    )
+    ci_server_dir: Path = Field(
+        default=Path(".pact-ci"),
+        validate_default=True,
+        description="the local CI's data: its token and one log per build",
+    )
+    ci_server_token: str | None = Field(
+        default=None,
+        repr=False,
+        description="the token the local CI expects in `Authorization: Bearer …` (default: "
+        "one generated into `ci_server_dir`); also the value the webhook set-up stores in "
+        "the broker secret",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="where the pact-changed webhook POSTs (default: the local CI, "
+        "`http://127.0.0.1:<ci_server_port>/dispatches`; or GitHub's "
+        "`https://api.github.com/repos/OWNER/REPO/dispatches`)",
+    )
+    webhook_secret: str = Field(
+        default="ciServerToken",
+        pattern=r"^[A-Za-z0-9_]+$",
+        description="the broker secret the webhook sends as its bearer token "
+        "(`${user.NAME}`; e.g. `githubToken` for GitHub)",
+    )
+    webhook_uuid: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_\-]{16,}$",
+        description="the pact-changed webhook's fixed uuid (default: derived from the "
+        "provider's name, so set-up is idempotent)",
+    )
     # The standard variables of Pact and CI: environment only.
     token: str | None = Field(default=None, validation_alias=_variable("PACT_BROKER_TOKEN"))
     username: str | None = Field(default=None, validation_alias=_variable("PACT_BROKER_USERNAME"))
@@ -214,7 +247,15 @@ class Settings(BaseSettings):
     def _truthy(cls, value: Any) -> bool:
         return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
-    @field_validator("pacts_dir", "broker_dir")
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_has_a_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            msg = "must start with http:// or https://"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("pacts_dir", "broker_dir", "ci_server_dir")
     @classmethod
     def _under_root(cls, value: Path, info: ValidationInfo) -> Path:
         """Relative directories are relative to the repository root."""

@@ -127,6 +127,32 @@ def deploy(c: Context, env: str = "", pacticipant: str = "", version: str = "") 
         pipeline.deploy(env or None, pacticipant=pacticipant or None, version=version or None)
 
 
+@task(help={"env": ENV_HELP, "pacticipant": PACTICIPANT_HELP, "version": VERSION_HELP})
+def release(c: Context, env: str = "", pacticipant: str = "", version: str = "") -> None:
+    """Release if can-i-deploy says yes (a mobile app, a library), and record the release."""
+    with pipeline_of(c) as pipeline:
+        pipeline.release(env or None, pacticipant=pacticipant or None, version=version or None)
+
+
+@task(
+    name="support-ended",
+    help={"env": ENV_HELP, "pacticipant": PACTICIPANT_HELP, "version": VERSION_HELP},
+)
+def support_ended(c: Context, env: str = "", pacticipant: str = "", version: str = "") -> None:
+    """Record that a released version is no longer supported in the environment."""
+    with pipeline_of(c) as pipeline:
+        pipeline.support_ended(
+            env or None, pacticipant=pacticipant or None, version=version or None
+        )
+
+
+@task(help={"env": ENV_HELP, "pacticipant": PACTICIPANT_HELP})
+def undeploy(c: Context, env: str = "", pacticipant: str = "") -> None:
+    """Record that the deployed version is gone from the environment (before a rollback)."""
+    with pipeline_of(c) as pipeline:
+        pipeline.undeploy(env or None, pacticipant=pacticipant or None)
+
+
 @task(help=CI_HELP)
 def ci(c: Context, env: str = "", deploy_any_branch: bool = False) -> None:
     """Run the pipeline: test, publish, verify, can-i-deploy, deploy (main only)."""
@@ -152,6 +178,68 @@ def ci_webhook(c: Context, pact_url: str = "", publish: bool = False) -> None:
     """Verify the one pact a broker webhook names (PACT_URL)."""
     with pipeline_of(c) as pipeline:
         pipeline.ci_webhook(pact_url or None, publish=True if publish else None)
+
+
+@task(
+    name="fake-ci-webhook",
+    help={"pact-url": "The pact to verify (default: PACT_URL, the webhook's pactUrl)."},
+)
+def fake_ci_webhook(c: Context, pact_url: str = "") -> None:
+    """Run ci-webhook like a webhook-triggered CI build: CI=true, a unique version, publish."""
+    with pipeline_of(c) as pipeline:
+        pipeline.fake_ci_webhook(pact_url or None)
+
+
+@task(name="create-or-update-pact-changed-webhook")
+def create_or_update_pact_changed_webhook(c: Context) -> None:
+    """Make the broker call the CI when a pact needs verifying (idempotent; fixed uuid)."""
+    with pipeline_of(c) as pipeline:
+        pipeline.create_or_update_pact_changed_webhook()
+
+
+@task(name="test-pact-changed-webhook")
+def test_pact_changed_webhook(c: Context) -> None:
+    """Execute the pact-changed webhook now, with the latest pact, and show the CI's answer."""
+    with pipeline_of(c) as pipeline:
+        pipeline.test_pact_changed_webhook()
+
+
+@task(
+    name="ci-server",
+    help={"port": "Port to listen on (default: pipeline.ci_server_port, i.e. 9393)."},
+)
+def ci_server(c: Context, port: int = 0) -> None:
+    """Run the local CI the pact-changed webhook calls (Ctrl-C stops it)."""
+    with pipeline_of(c) as pipeline:
+        try:
+            pipeline.ci_server(port=port or None)
+        except KeyboardInterrupt:
+            print("local CI stopped")
+
+
+@task(
+    help={
+        "env": "Only this environment (default: every one; can-i-deploy to pipeline.environment)."
+    }
+)
+def reconcile(c: Context, env: str = "") -> None:
+    """Run the verifications can-i-deploy is waiting for, then ask it again."""
+    with pipeline_of(c) as pipeline:
+        pipeline.reconcile(env or None)
+
+
+@task(
+    help={
+        "pause": "Wait for Enter between the chapters.",
+        "report": "Write a Markdown report of the run here (default: .pact-ci/simulation.md).",
+        "keep": "Tell the story in this directory and keep it (default: a throwaway one).",
+    }
+)
+def simulate(c: Context, pause: bool = False, report: str = "", keep: str = "") -> None:
+    """Watch the whole workflow happen: three teams, a broker, a webhook and a local CI."""
+    with pipeline_of(c) as pipeline:
+        path = Path(report) if report else pipeline.settings.ci_server_dir / "simulation.md"
+        pipeline.simulate(pause=pause, report=path, keep=Path(keep) if keep else None)
 
 
 @task(help={"port": "Port to listen on (default: pipeline.broker_port, i.e. 9292)."})
@@ -187,7 +275,25 @@ def namespace(root: Path) -> Collection:
         The collection; add a repository's own tasks to it as usual.
     """
     collection = Collection(
-        test, publish, verify, can_i_deploy, deploy, ci, fake_ci, ci_webhook, broker, broker_stop
+        test,
+        publish,
+        verify,
+        can_i_deploy,
+        deploy,
+        release,
+        support_ended,
+        undeploy,
+        ci,
+        fake_ci,
+        ci_webhook,
+        fake_ci_webhook,
+        create_or_update_pact_changed_webhook,
+        test_pact_changed_webhook,
+        ci_server,
+        reconcile,
+        simulate,
+        broker,
+        broker_stop,
     )
     collection.configure({"pipeline": {"root": str(root)}})
     return collection

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.table import Table
 
-from pact_pipeline.errors import BrokerRequestError, NotDeployable
+from pact_pipeline.errors import BrokerError, BrokerRequestError, NotDeployable
 from pact_pipeline.stages import environments
 from pact_pipeline.stages.advice import Repository, advise, awaited, row_reason
 from pact_pipeline.stages.matrix import MatrixAnswer, Target, parse_matrix
+from pact_pipeline.stages.reconcile import provider_has_pact_changed_webhook
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -205,19 +206,47 @@ def _decide(context: DeployContext, target: Target, environment: str) -> Decisio
         context.sleep(settings.can_i_deploy_interval)
         answer = ask()
         in_environment = _counterparts_in_environment(broker, answer, target, environment)
+    advice = advise(answer, target, environment, here=context.here, in_environment=in_environment)
     decision = Decision(
         target=target,
         environment=environment,
         answer=answer,
-        advice=advise(
-            answer, target, environment, here=context.here, in_environment=in_environment
-        ),
+        advice=advice + _no_webhook_advice(broker, answer, context.here),
     )
     if answer.rows:
         reasons = [row_reason(row, target, environment, in_environment) for row in answer.rows]
         out.show(render(decision, reasons))
     _print_verdict(decision, out)
     return decision
+
+
+def _no_webhook_advice(
+    broker: BrokerClient, answer: MatrixAnswer, here: Repository
+) -> tuple[str, ...]:
+    """When an unknown answer waits on a provider no webhook builds, say so and what to run."""
+    if answer.deployable is not None:
+        return ()
+    waiting = sorted({row.provider for row in answer.rows if row.verified is None})
+    lines = []
+    for provider in waiting:
+        try:
+            if provider_has_pact_changed_webhook(broker, provider):
+                continue
+        except BrokerError:
+            continue  # e.g. credentials that may not read webhooks: say nothing
+        if provider == here.provider:
+            lines.append(
+                f"no webhook builds {provider} when a pact changes, so no verification will "
+                "arrive by itself: run `invoke reconcile` (it runs what can-i-deploy waits "
+                "for), and `invoke create-or-update-pact-changed-webhook` to automate it"
+            )
+        else:
+            lines.append(
+                f"no webhook builds {provider} when a pact changes, so no verification will "
+                f"arrive by itself: {provider}'s team can run invoke reconcile, or set up a "
+                "pact-changed webhook"
+            )
+    return tuple(lines)
 
 
 def _counterparts_in_environment(
