@@ -47,6 +47,15 @@ if TYPE_CHECKING:
 #: imported, so the pipeline needs none of the broker's dependencies to talk to one).
 INSTANCE_HEADER = "X-Pact-Broker-Instance"
 _INSTANCE_VARIABLE = "PACT_BROKER_INSTANCE_ID"
+# Webhook allow-lists for a broker on the developer's own machine (only they create webhooks):
+# plain HTTP and every usual method, responses shown in the delivery logs. The broker's own
+# defaults are the Pact Broker's, for a shared broker (https, POST). Variables already set in
+# the environment win.
+LAPTOP_WEBHOOKS = {
+    "PACT_BROKER_WEBHOOK_SCHEME_WHITELIST": "http https",
+    "PACT_BROKER_WEBHOOK_HTTP_METHOD_WHITELIST": "POST GET PUT PATCH DELETE",
+    "PACT_BROKER_WEBHOOK_SHOW_RESPONSE": "true",
+}
 _HOST = "127.0.0.1"
 _STOP_TIMEOUT = 10.0
 
@@ -152,7 +161,7 @@ def serve_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
     """
     database, _, _ = paths(settings)
     command = broker_command(port=settings.broker_port, database_url=f"sqlite:///{database}")
-    return command, {**os.environ, _INSTANCE_VARIABLE: instance_id(settings)}
+    return command, {**LAPTOP_WEBHOOKS, **os.environ, _INSTANCE_VARIABLE: instance_id(settings)}
 
 
 def ensure_running(

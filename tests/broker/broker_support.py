@@ -40,6 +40,18 @@ class LiveBroker:
     client: httpx.Client
 
 
+#: Settings that let webhooks call the tests' receivers (plain HTTP on the loopback), as the
+#: embedded broker's environment does on a laptop.
+LOOPBACK_WEBHOOKS: dict[str, Any] = {
+    "webhook_scheme_whitelist": ["http", "https"],
+    "webhook_http_method_whitelist": ["POST", "GET", "PUT", "PATCH", "DELETE"],
+    "webhook_host_whitelist": ["127.0.0.1", "localhost", "::1"],
+}
+#: The same as ``PACT_BROKER_*`` environment variables (for ``serve`` subprocesses).
+LOOPBACK_WEBHOOKS_ENV = {
+    f"PACT_BROKER_{name.upper()}": " ".join(value) for name, value in LOOPBACK_WEBHOOKS.items()
+}
+
 BrokerFactory = Callable[..., LiveBroker]
 """Starts a live broker with settings overrides: ``start(allow_public_read=True)``."""
 

@@ -19,7 +19,7 @@ from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.testing import reset_database, simple_pact
 from pact_pipeline.serving import serve_app
-from tests.broker.broker_support import LiveBroker, database_url
+from tests.broker.broker_support import LOOPBACK_WEBHOOKS, LiveBroker, database_url
 
 
 class Receiver:
@@ -40,7 +40,11 @@ class Receiver:
 def webhook_broker(tmp_path: Path) -> Iterator[LiveBroker]:
     url = database_url(tmp_path)
     db = Database(url)
-    app = create_app(Settings(database_url=url), database=db, webhook_retry_delays=(0.05, 0.05))
+    app = create_app(
+        Settings(database_url=url, **LOOPBACK_WEBHOOKS),
+        database=db,
+        webhook_retry_delays=(0.05, 0.05),
+    )
     if url.startswith("postgresql"):
         reset_database(db)
     with serve_app(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -23,6 +24,8 @@ from pact_pipeline.broker.api.routes import (
     misc,
     pacticipants,
     pacts,
+    secrets,
+    triggered_webhooks,
     verifications,
     webhooks,
 )
@@ -30,10 +33,21 @@ from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.errors import BrokerError
 from pact_pipeline.broker.events import BrokerHooks
 from pact_pipeline.broker.middleware import Authenticator, ConflictRetry, RequestGuard
-from pact_pipeline.broker.services.webhooks import RETRY_DELAYS_SECONDS, WebhookDispatcher
+from pact_pipeline.broker.services.webhooks import DeliveryWorker, WebhookPolicy
 from pact_pipeline.broker.settings import Settings
 
 log = logging.getLogger("broker")
+ROUTERS = (
+    misc,
+    pacticipants,
+    pacts,
+    verifications,
+    matrix,
+    environments,
+    triggered_webhooks,
+    webhooks,
+    secrets,
+)
 
 STORAGE_REFUSAL = "a value is too long or out of range for storage"
 """The 400 message when the database, not validation, refused a value (a validation gap)."""
@@ -54,9 +68,13 @@ def create_app(
     *,
     database: Database | None = None,
     webhooks_enabled: bool = True,
-    webhook_retry_delays: Sequence[float] = RETRY_DELAYS_SECONDS,
+    webhook_retry_delays: Sequence[float] | None = None,
+    webhook_poll_interval: float = 1.0,
 ) -> FastAPI:
     """Build a broker app; the schema is migrated to the newest revision before it serves.
+
+    ``webhooks_enabled``: run a webhook delivery loop while serving (else deliveries are only
+    recorded). ``webhook_retry_delays`` overrides the retry schedule setting.
 
     Raises:
         ValueError: If credentials are half-configured (a username without its password...):
@@ -68,15 +86,15 @@ def create_app(
         raise ValueError("; ".join(auth_errors))
     db = database or Database(settings.database_url)
     migrate.upgrade(db.engine)
-    dispatcher = (
-        WebhookDispatcher(db, retry_delays=webhook_retry_delays) if webhooks_enabled else None
-    )
+    policy = _webhook_policy(settings, webhook_retry_delays)
+    worker = DeliveryWorker(db, policy, poll_interval=webhook_poll_interval)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if webhooks_enabled:
+            worker.start()
         yield
-        if dispatcher is not None:
-            dispatcher.close()
+        worker.stop()
         if database is None:
             db.dispose()
 
@@ -91,8 +109,9 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.public_base_url = settings.public_base_url
-    app.state.hooks = BrokerHooks(dispatcher)
-    for module in (misc, pacticipants, pacts, verifications, matrix, environments, webhooks):
+    app.state.hooks = BrokerHooks(worker if webhooks_enabled else None)
+    app.state.webhook_policy = policy
+    for module in ROUTERS:
         app.include_router(module.router)
     _install_error_handlers(app)
     # The last added runs first: authenticate, then guard the request, then (innermost, with
@@ -101,6 +120,13 @@ def create_app(
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(Authenticator, settings=settings)
     return app
+
+
+def _webhook_policy(settings: Settings, retry_delays: Sequence[float] | None) -> WebhookPolicy:
+    policy = WebhookPolicy.from_settings(settings)
+    if retry_delays is None:
+        return policy
+    return dataclasses.replace(policy, retry_schedule=tuple(retry_delays))
 
 
 def _install_error_handlers(app: FastAPI) -> None:

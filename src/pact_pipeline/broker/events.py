@@ -1,4 +1,8 @@
-"""Domain events raised by publications and verifications, turned into webhook deliveries."""
+"""Domain events raised by publications and verifications, turned into triggered webhooks.
+
+Each matching webhook gets a ``triggered_webhooks`` row in the triggering transaction; the
+delivery loop (``services.webhooks.delivery``) is woken once that transaction commits.
+"""
 
 from __future__ import annotations
 
@@ -14,103 +18,101 @@ from pact_pipeline.broker.models import (
     ReleasedVersion,
     Verification,
     Version,
+    new_uuid,
 )
 from pact_pipeline.broker.services.pacts import StoredPact
 from pact_pipeline.broker.services.pacts_for_verification import encode_metadata
 from pact_pipeline.broker.services.webhooks import (
-    Delivery,
-    WebhookDispatcher,
-    build_delivery,
+    DeliveryNotifier,
+    Triggered,
+    any_webhook_for,
     deploy_for_tag,
     matching_webhooks,
     pact_params,
+    trigger,
 )
+
+REQUIRING = "contract_requiring_verification_published"
 
 
 @dataclass
 class BrokerHooks:
     """Side effects of writes that are not part of the use case itself."""
 
-    dispatcher: WebhookDispatcher | None
+    notifier: DeliveryNotifier | None
 
     def on_tagged(self, session: Session, version: Version, tag: str) -> None:
         deploy_for_tag(session, version, tag)
 
     def bind(self, links: Links) -> BoundHooks:
-        return BoundHooks(self, links)
+        return BoundHooks(self, EventUrls(links))
 
 
-@dataclass
-class BoundHooks:
-    hooks: BrokerHooks
+@dataclass(frozen=True)
+class EventUrls:
+    """The URLs template parameters name: the pact permalink (with the metadata a verifier
+    needs to publish its results back) and verification results."""
+
     links: Links
 
-    def _pact_url(self, pub: PactPublication) -> str:
+    @property
+    def base(self) -> str:
+        return self.links.base
+
+    def pact_url(self, pub: PactPublication) -> str:
         metadata = encode_metadata({"cv": [pub.consumer_version.number], "w": True})
         return self.links.pact_version(
             pub.provider.name, pub.consumer.name, pub.pact_version.sha, metadata
         )
 
-    def _enqueue(self, session: Session, deliveries: list[Delivery]) -> None:
-        if self.hooks.dispatcher is not None:
-            self.hooks.dispatcher.enqueue(session, deliveries)
+    def verification_url(self, verification: Verification) -> str:
+        pact_version = verification.pact_version
+        return self.links.verification(
+            pact_version.provider.name,
+            pact_version.consumer.name,
+            pact_version.sha,
+            verification.number,
+        )
+
+
+@dataclass
+class BoundHooks:
+    hooks: BrokerHooks
+    urls: EventUrls
+
+    def _wake(self, session: Session, triggered: list[Triggered]) -> None:
+        if triggered and self.hooks.notifier is not None:
+            self.hooks.notifier.wake_after_commit(session)
 
     def on_pact_published(self, session: Session, stored: StoredPact) -> None:
+        """Raise the publication's events (adding the requiring-verification one when some
+        provider version must verify this content) and trigger their webhooks."""
         pub = stored.publication
-        deliveries: list[Delivery] = []
+        trigger_uuid = new_uuid()
+        needing = _provider_versions_needing_verification(session, pub)
+        if needing and REQUIRING not in stored.events:
+            stored.events.append(REQUIRING)
         latest = repo.latest_verification(session, pub.pact_version)
+        triggered: list[Triggered] = []
         for event_name in stored.events:
-            for webhook in matching_webhooks(session, event_name, pub.consumer, pub.provider):
-                params = pact_params(pub, self._pact_url(pub), latest, "")
-                deliveries.append(build_delivery(webhook, event_name, params))
-        requiring = matching_webhooks(
-            session, "contract_requiring_verification_published", pub.consumer, pub.provider
-        )
-        if requiring:
-            for version, description in self._provider_versions_needing_verification(session, pub):
-                for webhook in requiring:
-                    params = pact_params(pub, self._pact_url(pub), None, "")
-                    params["providerVersionNumber"] = version.number
-                    params["providerVersionBranch"] = ", ".join(
-                        bv.branch.name for bv in version.branch_versions
+            webhooks = matching_webhooks(session, event_name, pub.consumer, pub.provider)
+            contexts = _contexts(self.urls, pub, latest, event_name, needing)
+            for webhook in webhooks:
+                for params in contexts:
+                    triggered.append(
+                        trigger(
+                            session,
+                            webhook,
+                            event_name,
+                            publication=pub,
+                            verification=None,
+                            params=params,
+                            trigger_uuid=trigger_uuid,
+                        )
                     )
-                    params["providerVersionDescriptions"] = description
-                    deliveries.append(
-                        build_delivery(webhook, "contract_requiring_verification_published", params)
-                    )
-        self._enqueue(session, deliveries)
-
-    def _provider_versions_needing_verification(
-        self, session: Session, pub: PactPublication
-    ) -> list[tuple[Version, str]]:
-        provider = pub.provider
-        found: dict[int, tuple[Version, list[str]]] = {}
-        if provider.main_branch:
-            head = repo.branch_head(session, provider, provider.main_branch)
-            if head is not None:
-                found.setdefault(head.id, (head, []))[1].append("latest from main branch")
-        for environment in repo.list_environments(session):
-            for deployed in repo.current_placements(
-                session, DeployedVersion, environment, pacticipant=provider
-            ):
-                found.setdefault(deployed.version_id, (deployed.version, []))[1].append(
-                    f"deployed in {environment.name}"
-                )
-            for released in repo.current_placements(
-                session, ReleasedVersion, environment, pacticipant=provider
-            ):
-                found.setdefault(released.version_id, (released.version, []))[1].append(
-                    f"released in {environment.name}"
-                )
-        verified = {
-            v.provider_version_id
-            for v in repo.latest_verifications(session, pact_version_ids=[pub.pact_version_id])
-        }
-        return [
-            (version, ", ".join(texts))
-            for vid, (version, texts) in found.items()
-            if vid not in verified
-        ]
+        stored.triggered = triggered
+        stored.webhooks_configured = any_webhook_for(session, pub.consumer, pub.provider)
+        self._wake(session, triggered)
 
     def on_verification_published(self, session: Session, verification: Verification) -> None:
         pact_version = verification.pact_version
@@ -122,17 +124,84 @@ class BoundHooks:
             if verification.success
             else "provider_verification_failed"
         )
-        url = self.links.verification(
-            pact_version.provider.name,
-            pact_version.consumer.name,
-            pact_version.sha,
-            verification.number,
+        params = pact_params(
+            pub,
+            self.urls.pact_url(pub),
+            verification,
+            self.urls.verification_url(verification),
         )
-        deliveries = [
-            build_delivery(
-                webhook, event_name, pact_params(pub, self._pact_url(pub), verification, url)
+        trigger_uuid = new_uuid()
+        triggered = [
+            trigger(
+                session,
+                webhook,
+                event_name,
+                publication=pub,
+                verification=verification,
+                params=params,
+                trigger_uuid=trigger_uuid,
             )
             for event_name in ("provider_verification_published", outcome)
             for webhook in matching_webhooks(session, event_name, pub.consumer, pub.provider)
         ]
-        self._enqueue(session, deliveries)
+        self._wake(session, triggered)
+
+
+def _contexts(
+    urls: EventUrls,
+    pub: PactPublication,
+    latest: Verification | None,
+    event_name: str,
+    needing: list[tuple[Version, str]],
+) -> list[dict[str, str]]:
+    """The template parameters of each delivery an event owes a webhook: one, or for the
+    requiring-verification event one per provider version that must verify the pact."""
+    if event_name != REQUIRING:
+        return [pact_params(pub, urls.pact_url(pub), latest, "")]
+    contexts = []
+    for version, description in needing:
+        params = pact_params(pub, urls.pact_url(pub), None, "")
+        params["providerVersionNumber"] = version.number
+        params["providerVersionBranch"] = ", ".join(
+            bv.branch.name for bv in version.branch_versions
+        )
+        params["providerVersionDescriptions"] = description
+        contexts.append(params)
+    return contexts
+
+
+def _provider_versions_needing_verification(
+    session: Session, pub: PactPublication
+) -> list[tuple[Version, str]]:
+    """Provider versions that should verify the pact's content and have not: the head of the
+    provider's main branch, and each version deployed or released (and supported)."""
+    provider = pub.provider
+    found: dict[int, tuple[Version, list[str]]] = {}
+    if provider.main_branch:
+        head = repo.branch_head(session, provider, provider.main_branch)
+        if head is not None:
+            found.setdefault(head.id, (head, []))[1].append("latest from main branch")
+    for environment in repo.list_environments(session):
+        for deployed in repo.current_placements(
+            session, DeployedVersion, environment, pacticipant=provider
+        ):
+            found.setdefault(deployed.version_id, (deployed.version, []))[1].append(
+                f"deployed in {environment.name}"
+            )
+        for released in repo.current_placements(
+            session, ReleasedVersion, environment, pacticipant=provider
+        ):
+            found.setdefault(released.version_id, (released.version, []))[1].append(
+                f"released in {environment.name}"
+            )
+    if not found:
+        return []
+    verified = {
+        v.provider_version_id
+        for v in repo.latest_verifications(session, pact_version_ids=[pub.pact_version_id])
+    }
+    return [
+        (version, ", ".join(texts))
+        for vid, (version, texts) in found.items()
+        if vid not in verified
+    ]

@@ -360,14 +360,81 @@ class Webhook(Base):
     provider: Mapped[Pacticipant | None] = relationship(foreign_keys=[provider_id])
 
 
+class TriggeredWebhook(Base):
+    """A delivery owed: a webhook matched an event (a pact or verification publication).
+
+    Written in the triggering transaction; the delivery loop claims it (``claimed_by`` until
+    ``claimed_until``), makes an attempt and records it as a :class:`WebhookExecution`.
+    ``event_context`` holds the ``${pactbroker.*}`` values, never the rendered request.
+    """
+
+    __tablename__ = "triggered_webhooks"
+    __table_args__ = (
+        Index("ix_triggered_webhooks_due", "status", "next_attempt_at"),
+        Index("ix_triggered_webhooks_pact_publication_id", "pact_publication_id"),
+        Index("ix_triggered_webhooks_verification_id", "verification_id"),
+        Index("ix_triggered_webhooks_webhook_id", "webhook_id"),
+        Index("ix_triggered_webhooks_consumer_provider", "consumer_id", "provider_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uuid)
+    trigger_uuid: Mapped[str] = mapped_column(String(64))
+    trigger_type: Mapped[str] = mapped_column(String(32))
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event_name: Mapped[str] = mapped_column(String(100))
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("pacticipants.id", ondelete="CASCADE"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("pacticipants.id", ondelete="CASCADE"))
+    pact_publication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pact_publications.id", ondelete="CASCADE")
+    )
+    verification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("verifications.id", ondelete="CASCADE")
+    )
+    event_context: Mapped[Any] = mapped_column(JSONColumn)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    webhook: Mapped[Webhook] = relationship()
+    consumer: Mapped[Pacticipant] = relationship(foreign_keys=[consumer_id])
+    provider: Mapped[Pacticipant] = relationship(foreign_keys=[provider_id])
+
+
+class WebhookSecret(Base):
+    """A value webhooks name as ``${user.NAME}``, resolved only when a request is sent."""
+
+    __tablename__ = "webhook_secrets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(String(1024))
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class WebhookExecution(Base):
     """One delivery attempt of a webhook, kept so that failures are visible."""
 
     __tablename__ = "webhook_executions"
+    __table_args__ = (Index("ix_webhook_executions_triggered_webhook_id", "triggered_webhook_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uuid)
     webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    triggered_webhook_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "triggered_webhooks.id",
+            ondelete="CASCADE",
+            name="fk_webhook_executions_triggered_webhook_id",
+        )
+    )
     event_name: Mapped[str] = mapped_column(String(100))
     success: Mapped[bool] = mapped_column(Boolean)
     logs: Mapped[str] = mapped_column(Text)

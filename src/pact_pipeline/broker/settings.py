@@ -6,11 +6,30 @@ different databases in one process.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+import re
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///.pact-broker/broker.sqlite"
 INSTANCE_HEADER = "X-Pact-Broker-Instance"
+
+# The Pact Broker's defaults (pact_broker: lib/pact_broker/config/runtime_configuration.rb):
+# safe for a broker shared by many teams, where a webhook must not reach internal services.
+DEFAULT_WEBHOOK_RETRY_SCHEDULE = (10.0, 60.0, 120.0, 300.0, 600.0, 1200.0)
+DEFAULT_WEBHOOK_SCHEMES = ("https",)
+DEFAULT_WEBHOOK_METHODS = ("POST",)
+DEFAULT_WEBHOOK_SUCCESS_CODES = tuple(range(200, 300))
+
+
+def _words(value: Any) -> Any:
+    """A list from an environment value: ``"a b"``, ``"a,b"`` or a JSON array (already a list)."""
+    if isinstance(value, str):
+        return [word for word in re.split(r"[\s,]+", value.strip()) if word]
+    if isinstance(value, int | float):
+        return [value]
+    return value
 
 
 class Settings(BaseSettings):
@@ -40,6 +59,62 @@ class Settings(BaseSettings):
     auth_token: SecretStr | None = None
     read_only_auth_token: SecretStr | None = None
     allow_public_read: bool = False
+
+    # Webhooks, named as the Pact Broker names them. Lists come from the environment as
+    # space- or comma-separated words (``PACT_BROKER_WEBHOOK_SCHEME_WHITELIST="http https"``).
+    # The retry schedule: seconds to wait before each retry after the first attempt fails.
+    webhook_retry_schedule: str | list[float] = Field(
+        default_factory=lambda: list(DEFAULT_WEBHOOK_RETRY_SCHEDULE)
+    )
+    webhook_scheme_whitelist: str | list[str] = Field(
+        default_factory=lambda: list(DEFAULT_WEBHOOK_SCHEMES)
+    )
+    webhook_http_method_whitelist: str | list[str] = Field(
+        default_factory=lambda: list(DEFAULT_WEBHOOK_METHODS)
+    )
+    # Hosts, IP addresses, CIDR ranges, ``*.domain`` wildcards, ``/regex/``; empty = any host.
+    webhook_host_whitelist: str | list[str] = Field(default_factory=list)
+    webhook_http_code_success: str | list[int] = Field(
+        default_factory=lambda: list(DEFAULT_WEBHOOK_SUCCESS_CODES)
+    )
+    # Whether delivery logs show the target's response headers and body. Unset: as the Pact
+    # Broker, only when a host whitelist restricts the targets.
+    webhook_show_response: bool | None = None
+    # How long one webhook request may take before it counts as failed.
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+
+    @field_validator(
+        "webhook_retry_schedule",
+        "webhook_scheme_whitelist",
+        "webhook_http_method_whitelist",
+        "webhook_host_whitelist",
+        "webhook_http_code_success",
+        mode="before",
+    )
+    @classmethod
+    def _split_words(cls, value: Any) -> Any:
+        return _words(value)
+
+    @property
+    def retry_schedule(self) -> tuple[float, ...]:
+        """The webhook retry delays in seconds (never negative)."""
+        return tuple(max(0.0, float(v)) for v in _as_list(self.webhook_retry_schedule))
+
+    @property
+    def scheme_whitelist(self) -> tuple[str, ...]:
+        return tuple(str(v) for v in _as_list(self.webhook_scheme_whitelist))
+
+    @property
+    def method_whitelist(self) -> tuple[str, ...]:
+        return tuple(str(v) for v in _as_list(self.webhook_http_method_whitelist))
+
+    @property
+    def host_whitelist(self) -> tuple[str, ...]:
+        return tuple(str(v) for v in _as_list(self.webhook_host_whitelist))
+
+    @property
+    def success_codes(self) -> frozenset[int]:
+        return frozenset(int(v) for v in _as_list(self.webhook_http_code_success))
 
     def auth_configuration_errors(self) -> list[str]:
         """Half-configured credentials, which must stop the broker rather than leave it open.
@@ -79,3 +154,8 @@ class Settings(BaseSettings):
             self.read_only_auth_token,
         )
         return any(secret is not None and secret.get_secret_value() for secret in secrets)
+
+
+def _as_list(value: str | list[Any]) -> list[Any]:
+    parsed = _words(value)
+    return list(parsed) if isinstance(parsed, list) else []

@@ -26,7 +26,7 @@ from pact_pipeline.stages.matrix import MatrixAnswer, Target, parse_matrix
 from pact_pipeline.stages.reconcile import provider_has_pact_changed_webhook
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from pact_pipeline.broker_client import BrokerClient
     from pact_pipeline.output import Output
@@ -211,7 +211,7 @@ def _decide(context: DeployContext, target: Target, environment: str) -> Decisio
         target=target,
         environment=environment,
         answer=answer,
-        advice=advice + _no_webhook_advice(broker, answer, context.here),
+        advice=advice + _no_webhook_advice(broker, answer, context.here, target, in_environment),
     )
     if answer.rows:
         reasons = [row_reason(row, target, environment, in_environment) for row in answer.rows]
@@ -221,11 +221,15 @@ def _decide(context: DeployContext, target: Target, environment: str) -> Decisio
 
 
 def _no_webhook_advice(
-    broker: BrokerClient, answer: MatrixAnswer, here: Repository
+    broker: BrokerClient,
+    answer: MatrixAnswer,
+    here: Repository,
+    target: Target,
+    in_environment: Mapping[str, Sequence[str]],
 ) -> tuple[str, ...]:
     """When an unknown answer waits on a provider no webhook builds, say so and what to run."""
-    if answer.deployable is not None:
-        return ()
+    if not awaited(answer, target, in_environment):
+        return ()  # nothing can arrive: a webhook would not help either
     waiting = sorted({row.provider for row in answer.rows if row.verified is None})
     lines = []
     for provider in waiting:
@@ -238,7 +242,7 @@ def _no_webhook_advice(
             lines.append(
                 f"no webhook builds {provider} when a pact changes, so no verification will "
                 "arrive by itself: run `invoke reconcile` (it runs what can-i-deploy waits "
-                "for), and `invoke create-or-update-pact-changed-webhook` to automate it"
+                "for), and invoke create-or-update-pact-changed-webhook to automate it"
             )
         else:
             lines.append(

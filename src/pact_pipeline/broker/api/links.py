@@ -129,3 +129,25 @@ class Links:
 
     def webhook(self, uuid: str) -> str:
         return self.url("webhooks", segment(uuid))
+
+    def webhook_execute(self) -> str:
+        return self.url("webhooks", "execute")
+
+    def pair_webhooks(self, provider: str, consumer: str) -> str:
+        return self.url("webhooks", "provider", segment(provider), "consumer", segment(consumer))
+
+    def triggered_webhook_logs(self, uuid: str) -> str:
+        return self.url("triggered-webhooks", segment(uuid), "logs")
+
+    def pact_triggered_webhooks(self, provider: str, consumer: str, number: str) -> str:
+        return self.pact(provider, consumer, number) + "/triggered-webhooks"
+
+    def pact_webhooks_status(self, provider: str, consumer: str) -> str:
+        return self.integration(provider, consumer) + "/webhooks/status"
+
+    # secrets
+    def secrets(self) -> str:
+        return self.url("secrets")
+
+    def secret(self, uuid: str) -> str:
+        return self.url("secrets", segment(uuid))

@@ -58,6 +58,13 @@ class StoredPact:
     content_changed: bool
     republished_unchanged: bool
     events: list[str] = field(default_factory=list)
+    # Filled in by the event hooks: why each event was raised (shown after its name), the
+    # deliveries it triggered, and whether any webhook covers the pact at all.
+    event_comments: dict[str, str] = field(default_factory=dict)
+    triggered: list[Any] = field(default_factory=list)
+    webhooks_configured: bool = False
+    # Merged into the consumer version's existing pact (``onConflict: merge``).
+    merged: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,8 @@ def _store_pact(
     allow_dangerous: bool,
 ) -> StoredPact:
     current = repo.current_publication(session, version, provider)
-    if current is not None and mode in ("merge", "patch"):
+    merged = current is not None and mode in ("merge", "patch")
+    if current is not None and merged:
         existing = json.loads(current.pact_version.content)
         content = merge_pacts(existing, content, strict=mode == "patch")
     pact_version = _find_or_create_pact_version(session, consumer, provider, content)
@@ -106,6 +114,7 @@ def _store_pact(
             content_changed=False,
             republished_unchanged=True,
             events=["contract_published"],
+            merged=merged,
         )
     if current is not None and mode == "overwrite" and not allow_dangerous:
         raise _content_change_refused(consumer, provider, version)
@@ -121,12 +130,21 @@ def _store_pact(
     previous = repo.previous_publication(session, publication)
     changed = previous is None or previous.pact_version_id != pact_version.id
     events = ["contract_published"] + (["contract_content_changed"] if changed else [])
+    comments = {}
+    if changed:
+        comments["contract_content_changed"] = (
+            "first time pact published"
+            if previous is None
+            else "pact content has changed since the previous version"
+        )
     return StoredPact(
         publication,
         created=current is None,
         content_changed=changed,
         republished_unchanged=False,
         events=events,
+        event_comments=comments,
+        merged=merged,
     )
 
 

@@ -12,7 +12,8 @@ from pact_pipeline.broker.api.contracts.checks import (
     is_webhook_uuid,
 )
 from pact_pipeline.broker.errors import invalid
-from pact_pipeline.broker.services.webhooks import EVENTS, HTTP_METHODS, WebhookData
+from pact_pipeline.broker.services.webhooks import EVENTS, HTTP_METHODS, WebhookData, WebhookPolicy
+from pact_pipeline.broker.services.webhooks.targets import method_problem, url_problem
 
 
 def webhook_uuid(uuid: str) -> str:
@@ -25,10 +26,15 @@ def webhook_uuid(uuid: str) -> str:
 
 
 def webhook_data(
-    body: dict[str, Any], *, consumer: str | None = None, provider: str | None = None
+    body: dict[str, Any],
+    policy: WebhookPolicy,
+    *,
+    consumer: str | None = None,
+    provider: str | None = None,
 ) -> WebhookData:
     """The webhook the body describes; ``consumer`` and ``provider`` come from the path when
-    the webhook is created under a pacticipant."""
+    the webhook is created under a pacticipant. Its target must be one the ``policy``
+    (the scheme, method and host allow-lists) allows."""
     checker = Checker(body)
     description = checker.string("description", blank_ok=True, max_length=1024)
     consumer_name, consumer_label = _party(checker, body, "consumer")
@@ -39,7 +45,7 @@ def webhook_data(
     if not isinstance(request, dict):
         checker.add("request", "is missing" if request is None else "must be an object")
     else:
-        _check_request(checker, request)
+        _check_request(checker, request, policy)
     checker.raise_if_any()
     assert isinstance(request, dict)
     return WebhookData(
@@ -93,11 +99,14 @@ def _events(checker: Checker, raw_events: Any) -> list[str]:
     return events
 
 
-def _check_request(checker: Checker, request: dict[str, Any]) -> None:
-    """The request the webhook sends: a known method, a URL whose host is no template."""
+def _check_request(checker: Checker, request: dict[str, Any], policy: WebhookPolicy) -> None:
+    """The request the webhook sends: a known and allowed method, a valid URL whose host is no
+    template, with an allowed scheme and host (the Pact Broker's ``WebhookRequestContract``)."""
     method = request.get("method")
     if not isinstance(method, str) or method.upper() not in HTTP_METHODS:
         checker.add("request.method", "is not a recognised HTTP method")
+    elif (problem := method_problem(policy, method)) is not None:
+        checker.add("request.method", problem)
     url = request.get("url")
     if not isinstance(url, str) or not url.strip():
         checker.add("request.url", "is missing")
@@ -107,6 +116,12 @@ def _check_request(checker: Checker, request: dict[str, Any]) -> None:
             checker.add("request.url", "cannot have a template parameter in the host")
         elif not is_url(url.replace("${", "").replace("}", "")):
             checker.add("request.url", "is not a valid URL eg. http://example.org")
+        elif (problem := url_problem(policy, url)) is not None:
+            checker.add("request.url", problem)
     headers = request.get("headers")
     if headers is not None and not isinstance(headers, dict):
         checker.add("request.headers", "must be an object")
+    for field in ("username", "password"):
+        value = request.get(field)
+        if value is not None and not isinstance(value, str):
+            checker.add(f"request.{field}", "must be a string")

@@ -87,9 +87,23 @@ def _relations(
             + f"?q[][pacticipant]={segment(consumer)}&q[][version]={segment(number)}&latestby=cvpv",
             title="View matrix rows for the consumer version to which this pact belongs",
         ),
+        **_webhook_relations(links, provider, consumer, number),
         "curies": [
             {"name": "pb", "href": links.template("/doc/{rel}?context=pact"), "templated": True}
         ],
+    }
+
+
+def _webhook_relations(links: Links, provider: str, consumer: str, number: str) -> JSONDict:
+    return {
+        "pb:triggered-webhooks": link(
+            links.pact_triggered_webhooks(provider, consumer, number),
+            title="Webhooks triggered by the publication of this pact",
+        ),
+        "pb:pact-webhooks": link(
+            links.pair_webhooks(provider, consumer),
+            title=f"Webhooks for the pact between {consumer} and {provider}",
+        ),
     }
 
 

@@ -60,13 +60,14 @@ def publish_result(links: Links, outcome: PublishOutcome) -> JSONDict:
 
 
 def publish_notices(links: Links, outcome: PublishOutcome) -> list[Notice]:
-    """The version's notice, then each contract's, in the order the contracts were sent."""
+    """The version's notice, then each contract's, in the order the contracts were sent
+    (the Pact Broker's ``contracts/service.rb`` and ``locale/en.yml`` wording)."""
     command = outcome.command
     notices = [Notice("debug", _version_notice(command, outcome.created_version))]
     for contract, stored in zip(command.contracts, outcome.pacts, strict=True):
         pub = stored.publication
         url = links.pact(pub.provider.name, pub.consumer.name, pub.consumer_version.number)
-        notices.extend(_pact_notices(command, contract, stored, url))
+        notices.extend(_pact_notices(links, command, contract, stored, url))
     return notices
 
 
@@ -80,27 +81,52 @@ def _version_notice(command: PublishCommand, created: bool) -> str:
     return " ".join(parts)
 
 
-def _pact_notices(
-    command: PublishCommand, contract: Contract, stored: StoredPact, url: str
-) -> list[Notice]:
+def _headline(command: PublishCommand, contract: Contract, stored: StoredPact) -> Notice:
     who = f"{command.pacticipant_name} version {command.version_number}"
-    if stored.republished_unchanged:
-        headline = Notice(
+    provider = contract.provider_name
+    if stored.merged:
+        return Notice(
             "success",
-            f"Pact published for {who} and provider {contract.provider_name} "
+            f"Pact content merged with existing content for {who} and provider {provider}.",
+        )
+    if stored.republished_unchanged:
+        return Notice(
+            "success",
+            f"Pact published for {who} and provider {provider} "
             "(republished with no content changes).",
         )
-    else:
-        headline = Notice(
-            "success",
-            f"Pact successfully published for {who} and provider {contract.provider_name}.",
-        )
-    notices = [headline, Notice("debug", f"  View the published pact at {url}")]
+    return Notice("success", f"Pact successfully published for {who} and provider {provider}.")
+
+
+def _event_notices(links: Links, stored: StoredPact) -> list[Notice]:
+    """Every event raised, then one notice per webhook it triggered (or why none was)."""
+    notices = []
     if stored.events:
-        reason = ""
-        if "contract_content_changed" in stored.events:
-            reason = " (pact content has changed since the previous version)"
-        notices.append(Notice("debug", f"  Events detected: {', '.join(stored.events)}{reason}"))
+        described = [
+            name + (f" ({stored.event_comments[name]})" if name in stored.event_comments else "")
+            for name in stored.events
+        ]
+        notices.append(Notice("debug", "  Events detected: " + ", ".join(described)))
+    for triggered in stored.triggered:
+        notices.append(
+            Notice(
+                "debug",
+                f'  Webhook "{triggered.description}" triggered for event '
+                f"{triggered.event_name}.\n"
+                f"    View logs at {links.triggered_webhook_logs(triggered.uuid)}",
+            )
+        )
+    if not stored.triggered and stored.webhooks_configured:
+        notices.append(Notice("debug", "  No enabled webhooks found for the detected events"))
+    return notices
+
+
+def _pact_notices(
+    links: Links, command: PublishCommand, contract: Contract, stored: StoredPact, url: str
+) -> list[Notice]:
+    notices = [_headline(command, contract, stored)]
+    notices.append(Notice("debug", f"  View the published pact at {url}"))
+    notices.extend(_event_notices(links, stored))
     if not command.branch:
         notices.append(
             Notice(
@@ -109,12 +135,13 @@ def _pact_notices(
                 "select this pact with mainBranch, branch and matchingBranch selectors.",
             )
         )
-    notices.append(
-        Notice(
-            "prompt",
-            "  Next steps:\n    * Configure separate "
-            f"{contract.provider_name} pact verification build and webhook to trigger it when "
-            "the pact content changes. See https://docs.pact.io/go/webhooks",
+    if not stored.webhooks_configured:
+        notices.append(
+            Notice(
+                "prompt",
+                "  Next steps:\n    * Configure separate "
+                f"{contract.provider_name} pact verification build and webhook to trigger it "
+                "when the pact content changes. See https://docs.pact.io/go/webhooks",
+            )
         )
-    )
     return notices

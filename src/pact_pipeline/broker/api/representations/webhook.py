@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pact_pipeline.broker.api.links import Links, segment
+from pact_pipeline.broker.api.links import Links
 from pact_pipeline.broker.api.representations.hal import JSONDict, compact, iso, link
 from pact_pipeline.broker.models import Webhook, WebhookExecution
+from pact_pipeline.broker.services.webhooks import AttemptResult, display_description
+from pact_pipeline.broker.services.webhooks.redaction import template_request
+
+
+def description(w: Webhook) -> str:
+    """The webhook's description, or the Pact Broker's default (``POST example.org``)."""
+    return display_description(w.description, w.request or {})
 
 
 def webhook(links: Links, w: Webhook) -> JSONDict:
-    request = dict(w.request or {})
-    if "password" in request:
-        request["password"] = "**********"  # noqa: S105 - masking, not a secret
+    request = template_request(dict(w.request or {}))
     body = compact(
         {
             "uuid": w.uuid,
-            "description": w.description,
+            "description": description(w),
             "consumer": compact(
                 {"name": w.consumer.name if w.consumer else None, "label": w.consumer_label}
             )
@@ -33,7 +38,7 @@ def webhook(links: Links, w: Webhook) -> JSONDict:
         }
     )
     relations: JSONDict = {
-        "self": link(links.webhook(w.uuid), title=w.description or "Webhook"),
+        "self": link(links.webhook(w.uuid), title=description(w)),
         "pb:execute": link(
             links.webhook(w.uuid) + "/execute",
             title="Test the execution of the webhook with the latest matching pact or "
@@ -51,13 +56,7 @@ def webhook(links: Links, w: Webhook) -> JSONDict:
         )
     if w.consumer is not None and w.provider is not None:
         relations["pb:pact-webhooks"] = link(
-            links.url(
-                "webhooks",
-                "provider",
-                segment(w.provider.name),
-                "consumer",
-                segment(w.consumer.name),
-            ),
+            links.pair_webhooks(w.provider.name, w.consumer.name),
             title="All webhooks for consumer and provider",
         )
     body["_links"] = relations
@@ -70,8 +69,7 @@ def webhooks(links: Links, items: Sequence[Webhook], self_href: str) -> JSONDict
         "_links": {
             "self": link(self_href, title="Webhooks"),
             "pb:webhooks": [
-                link(links.webhook(w.uuid), title=w.description or "Webhook", name=w.uuid)
-                for w in items
+                link(links.webhook(w.uuid), title=description(w), name=w.uuid) for w in items
             ],
         },
     }
@@ -99,6 +97,27 @@ def executions(links: Links, w: Webhook, items: Sequence[WebhookExecution]) -> J
     }
 
 
-def execution_outcome(links: Links, uuid: str, success: bool, logs: str) -> JSONDict:
-    """The outcome of running a webhook now with placeholder data."""
-    return {"success": success, "logs": logs, "_links": {"webhook": link(links.webhook(uuid))}}
+def execution_result(
+    links: Links, result: AttemptResult, uuid: str | None, self_href: str
+) -> JSONDict:
+    """A test execution's outcome, as the Pact Broker's ``WebhookExecutionResultDecorator``:
+    what was sent, what came back (when responses are shown), the logs and ``success``."""
+    body: JSONDict = {"request": result.request}
+    if result.response is not None and len(result.response) > 1:
+        body["response"] = result.response
+    else:
+        body["message"] = (
+            "For security purposes, the response details are not logged. To enable response "
+            "logging, configure the webhook_host_whitelist property."
+        )
+        if result.response is not None:
+            body["response"] = result.response
+    if result.error is not None:
+        body["error"] = {"message": result.error}
+    body["logs"] = result.logs
+    body["success"] = result.success
+    relations: JSONDict = {"try-again": link(self_href, title="Execute the webhook again")}
+    if uuid:
+        relations["webhook"] = link(links.webhook(uuid))
+    body["_links"] = relations
+    return body

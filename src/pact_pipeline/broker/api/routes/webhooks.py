@@ -9,12 +9,18 @@ from fastapi import APIRouter, Request, Response
 from pact_pipeline.broker.api.contracts.webhooks import webhook_data, webhook_uuid
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep
 from pact_pipeline.broker.api.http import RawPathRoute, hal
-from pact_pipeline.broker.api.links import Links
 from pact_pipeline.broker.api.representations import webhook as webhook_repr
 from pact_pipeline.broker.errors import NotFoundError
+from pact_pipeline.broker.events import EventUrls
 from pact_pipeline.broker.services import webhooks as svc
 
 router = APIRouter(route_class=RawPathRoute, tags=["webhooks"])
+
+
+def policy_of(request: Request) -> svc.WebhookPolicy:
+    """The allow-lists and delivery settings of this broker."""
+    policy: svc.WebhookPolicy = request.app.state.webhook_policy
+    return policy
 
 
 @router.get("/webhooks")
@@ -27,7 +33,9 @@ def list_webhooks(request: Request, db: DB, links: LinksDep) -> Response:
 
 @router.post("/webhooks")
 def create_webhook(request: Request, body: JsonObject, db: DB, links: LinksDep) -> Response:
-    rendered = svc.create_webhook(db, webhook_data(body), lambda w: webhook_repr.webhook(links, w))
+    rendered = svc.create_webhook(
+        db, webhook_data(body, policy_of(request)), lambda w: webhook_repr.webhook(links, w)
+    )
     return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
 
 
@@ -47,10 +55,20 @@ def _scoped_create(
         raise NotFoundError(exc.message) from exc
     rendered = svc.create_webhook(
         db,
-        webhook_data(body, consumer=consumer, provider=provider),
+        webhook_data(body, policy_of(request), consumer=consumer, provider=provider),
         lambda w: webhook_repr.webhook(links, w),
     )
     return hal(request, rendered, 201, {"Location": rendered["_links"]["self"]["href"]})
+
+
+@router.post("/webhooks/execute")
+def execute_unsaved_webhook(
+    request: Request, body: JsonObject, db: DB, links: LinksDep
+) -> Response:
+    """Run the webhook a body describes (validated as a new one would be), without saving it."""
+    data = webhook_data(body, policy_of(request))
+    result = svc.execute_unsaved(db, data, EventUrls(links), policy_of(request))
+    return hal(request, webhook_repr.execution_result(links, result, None, links.webhook_execute()))
 
 
 @router.post("/webhooks/provider/{provider}/consumer/{consumer}")
@@ -97,7 +115,10 @@ def get_webhook(request: Request, uuid: str, db: DB, links: LinksDep) -> Respons
 @router.put("/webhooks/{uuid}")
 def put_webhook(request: Request, uuid: str, body: JsonObject, db: DB, links: LinksDep) -> Response:
     created, rendered = svc.upsert_webhook(
-        db, webhook_uuid(uuid), webhook_data(body), lambda w, c: (c, webhook_repr.webhook(links, w))
+        db,
+        webhook_uuid(uuid),
+        webhook_data(body, policy_of(request)),
+        lambda w, c: (c, webhook_repr.webhook(links, w)),
     )
     return hal(request, rendered, 201 if created else 200)
 
@@ -119,31 +140,22 @@ def webhook_executions(request: Request, uuid: str, db: DB, links: LinksDep) -> 
 
 @router.post("/webhooks/{uuid}/execute")
 def execute_webhook(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
-    """Run a webhook now with placeholder data and report what happened.
+    """Run a webhook now with the newest pact it matches and report what happened.
 
     The answer is 200 whether or not the target accepted the call: ``success`` says which. (The
     Ruby broker answers 500 for a failing target, which clients take for a broker fault and
     retry.)
     """
-    ok, text = svc.execute_webhook(db, uuid, _sample_params(links))
-    return hal(request, webhook_repr.execution_outcome(links, uuid, ok, text))
+    result = svc.execute_saved(db, uuid, EventUrls(links), policy_of(request))
+    return hal(
+        request,
+        webhook_repr.execution_result(links, result, uuid, links.webhook(uuid) + "/execute"),
+    )
 
 
-def _sample_params(links: Links) -> dict[str, str]:
-    params = {
-        key: f"sample-{key}"
-        for key in (
-            "consumerName",
-            "providerName",
-            "consumerVersionNumber",
-            "providerVersionNumber",
-            "consumerVersionTags",
-            "providerVersionTags",
-            "consumerVersionBranch",
-            "providerVersionBranch",
-        )
-    }
-    params["pactUrl"] = links.base + "/pacts/sample"
-    params["verificationResultUrl"] = links.base + "/verification-results/sample"
-    params.update(svc.status_strings(True))
-    return params
+@router.get("/pacts/provider/{provider}/consumer/{consumer}/webhooks")
+def pact_webhooks(
+    request: Request, provider: str, consumer: str, db: DB, links: LinksDep
+) -> Response:
+    """The webhooks for the pact between the pair (as ``/webhooks/provider/P/consumer/C``)."""
+    return list_for_pair(request, provider, consumer, db, links)
