@@ -150,15 +150,21 @@ class BrokerClient(HalClient):
             BrokerProtocolError:
                 If the version offers no deployment link for that environment.
         """
-        href = self._environment_link(version_resource, "pb:record-deployment", environment)
+        href = self._environment_link(
+            version_resource, "pb:record-deployment", environment, "record a deployment"
+        )
         return self.post(href, {}, action="record deployments")
 
     def record_release(self, version_resource: JsonObject, environment: str) -> JsonObject:
         """Record a release via the version's `pb:record-release` link (see record_deployment)."""
-        href = self._environment_link(version_resource, "pb:record-release", environment)
+        href = self._environment_link(
+            version_resource, "pb:record-release", environment, "record a release"
+        )
         return self.post(href, {}, action="record releases")
 
-    def _environment_link(self, resource: JsonObject, relation: str, environment: str) -> str:
+    def _environment_link(
+        self, resource: JsonObject, relation: str, environment: str, action: str
+    ) -> str:
         links = resource.get("_links", {}).get(relation, [])
         candidates = links if isinstance(links, list) else [links]
         href = next(
@@ -171,7 +177,7 @@ class BrokerClient(HalClient):
         )
         if not isinstance(href, str):
             msg = (
-                f"the Pact Broker offers no {relation} link for '{environment}' "
+                f"the Pact Broker offers no way to {action} to '{environment}' "
                 f"(does the environment exist?)"
             )
             raise BrokerProtocolError(msg)

@@ -13,9 +13,7 @@ argument-less pre-tasks cannot pass along.
 from __future__ import annotations
 
 import os
-import threading
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -23,8 +21,8 @@ from pact_pipeline import embedded
 from pact_pipeline.broker_client import BrokerClient
 from pact_pipeline.errors import ConfigurationError, StageFailed
 from pact_pipeline.git import Revision, resolve_revision
-from pact_pipeline.local_ci.builds import Build, BuildContext
-from pact_pipeline.local_ci.server import running_ci
+from pact_pipeline.local_ci.builds import BuildContext
+from pact_pipeline.local_ci.server import serve_until_interrupted
 from pact_pipeline.local_ci.token import ci_token
 from pact_pipeline.output import Output
 from pact_pipeline.settings import BrokerAuth
@@ -43,7 +41,6 @@ if TYPE_CHECKING:
 
     from pact_pipeline.settings import Settings
     from pact_pipeline.stages.matrix import Target
-    from pact_pipeline.stages.reconcile import AwaitedVerification
 
 
 class Pipeline:
@@ -420,43 +417,21 @@ class Pipeline:
             environ=dict(os.environ),
         )
 
-    def ci_server(self, *, port: int | None = None, ready: threading.Event | None = None) -> None:
+    def ci_server(self, *, port: int | None = None) -> None:
         """Serve the local CI until interrupted (Ctrl-C).
 
         Args:
             port:
                 The port; defaults to the `ci_server_port` setting.
-
-            ready:
-                Set once the server listens (for callers that run it in a thread).
         """
         self.settings.require_provider("ci-server")
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        log_dir = self.settings.ci_server_dir / "builds" / stamp
-        with running_ci(
+        serve_until_interrupted(
             self.build_context,
             token=ci_token(self.settings),
-            log_dir=log_dir,
+            data_dir=self.settings.ci_server_dir,
             port=port or self.settings.ci_server_port,
-            on_event=self._report_build,
-        ) as (url, _queue):
-            self.out.success(f"local CI listening on {url}: webhooks POST {url}/dispatches")
-            self.out.info(f"builds: {url}/builds; logs in {log_dir}; Ctrl-C stops it")
-            if ready is not None:
-                ready.set()
-            threading.Event().wait()
-
-    def _report_build(self, build: Build) -> None:
-        request = build.request
-        who = f"as {request.provider_version}" if request.provider_version else "as this checkout"
-        if build.status == "running":
-            self.out.info(f"build #{build.number} started: verify {request.pact_url} {who}")
-        elif build.status == "passed":
-            self.out.success(f"build #{build.number} passed in {build.seconds or 0:.1f}s")
-        else:
-            self.out.error(
-                f"build #{build.number} failed in {build.seconds or 0:.1f}s (log: {build.log_path})"
-            )
+            out=self.out,
+        )
 
     def reconcile(self, environment: str | None = None) -> None:
         """Run the verifications can-i-deploy waits for that this checkout can run.
@@ -466,30 +441,17 @@ class Pipeline:
                 Only this environment (default: every configured one) and, afterwards,
                 can-i-deploy to it (default: the configured environment).
         """
-        environments_checked = [environment] if environment else list(self.settings.environments)
-        for name in environments_checked:
+        checked = [environment] if environment else list(self.settings.environments)
+        for name in checked:
             environments.check_known(self.settings, name)
-        here = self.settings.provider.name if self.settings.provider else None
-        attempted: set[AwaitedVerification] = set()
-        failed: list[AwaitedVerification] = []
-        # A verification can make a new version the provider's main-branch head, which then
-        # awaits its own: go round until nothing new is found here (a few rounds at most).
-        for _round in range(3):
-            with self.out.stage("reconcile: find what can-i-deploy waits for"):
-                awaited = [a for a in self._awaited(environments_checked) if a not in attempted]
-                if not awaited:
-                    self.out.success("nothing: every pact is verified by the versions that must")
-                else:
-                    self.out.show(reconcile.render(awaited, here))
-            for item in awaited:
-                if item.provider != here:
-                    self.out.info(f"not here: {item} is for {item.provider}'s build")
-            ours = [item for item in awaited if item.provider == here]
-            if not ours:
-                break
-            attempted.update(awaited)
-            log_dir = self.settings.ci_server_dir / "reconcile" / str(len(attempted))
-            failed += reconcile.run_awaited(ours, self.build_context, log_dir, self.out)
+        failed = reconcile.reconcile(
+            self.broker,
+            self.settings,
+            self.revision.version,
+            checked,
+            self.build_context,
+            self.out,
+        )
         # Ask only about versions the broker knows: a provider version that never verified
         # anything is not what this run was about.
         for target in self.targets():
@@ -512,16 +474,3 @@ class Pipeline:
             simulate(
                 self.settings, self.out, pause=wait if pause else None, report=report, keep=keep
             )
-
-    def _awaited(self, environment_names: Sequence[str]) -> list[AwaitedVerification]:
-        found = []
-        version = self.revision.version
-        if self.settings.provider is not None:
-            found += reconcile.awaited_for_provider(
-                self.broker, self.settings.provider.name, version, environment_names
-            )
-        if self.settings.consumer is not None:
-            found += reconcile.awaited_for_consumer(
-                self.broker, self.settings.consumer.name, version, environment_names
-            )
-        return reconcile.deduplicated(found)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -24,6 +26,8 @@ from pact_pipeline.serving import serve_app
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
+
+    from pact_pipeline.output import Output
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -99,3 +103,29 @@ def running_ci(
             yield url, queue
     finally:
         queue.stop()
+
+
+def serve_until_interrupted(
+    context: BuildContext, *, token: str, data_dir: Path, port: int, out: Output
+) -> None:
+    """`invoke ci-server`: serve the local CI, printing each build, until Ctrl-C."""
+    log_dir = data_dir / "builds" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    with running_ci(
+        context, token=token, log_dir=log_dir, port=port, on_event=lambda b: report(out, b)
+    ) as (url, _queue):
+        out.success(f"local CI listening on {url}: webhooks POST {url}/dispatches")
+        out.info(f"builds: {url}/builds; logs in {log_dir}; Ctrl-C stops it")
+        threading.Event().wait()
+
+
+def report(out: Output, build: Build) -> None:
+    """Print a build's start or end."""
+    request = build.request
+    who = f"as {request.provider_version}" if request.provider_version else "as this checkout"
+    if build.status == "running":
+        out.info(f"build #{build.number} started: verify {request.pact_url} {who}")
+    elif build.status == "passed":
+        out.success(f"build #{build.number} passed in {build.seconds or 0:.1f}s")
+    else:
+        seconds = build.seconds or 0
+        out.error(f"build #{build.number} failed in {seconds:.1f}s (log: {build.log_path})")

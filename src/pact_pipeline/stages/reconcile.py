@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from pact_pipeline.broker_client import BrokerClient
     from pact_pipeline.output import Output
+    from pact_pipeline.settings import Settings
     from pact_pipeline.stages.matrix import MatrixRow
 
 
@@ -211,3 +212,52 @@ def run_awaited(
 
 class _BuildFailed(Exception):
     """A verification build exited non-zero (its stage is then shown as failed)."""
+
+
+def reconcile(
+    broker: BrokerClient,
+    settings: Settings,
+    version: str,
+    environments: Sequence[str],
+    context: BuildContext,
+    out: Output,
+) -> list[AwaitedVerification]:
+    """Find and run, round after round, what can-i-deploy waits for; returns the failures.
+
+    A verification can make a new version the provider's main-branch head, which then awaits
+    its own: so go round until nothing new is found that this checkout can run (three rounds
+    at most).
+    """
+    here = settings.provider.name if settings.provider else None
+    attempted: set[AwaitedVerification] = set()
+    failed: list[AwaitedVerification] = []
+    for _round in range(3):
+        with out.stage("reconcile: find what can-i-deploy waits for"):
+            found = awaited_here(broker, settings, version, environments)
+            awaited = [item for item in found if item not in attempted]
+            if not awaited:
+                out.success("nothing: every pact is verified by the versions that must")
+            else:
+                out.show(render(awaited, here))
+        for item in awaited:
+            if item.provider != here:
+                out.info(f"not here: {item} is for {item.provider}'s build")
+        ours = [item for item in awaited if item.provider == here]
+        if not ours:
+            break
+        attempted.update(awaited)
+        log_dir = settings.ci_server_dir / "reconcile" / str(len(attempted))
+        failed += run_awaited(ours, context, log_dir, out)
+    return failed
+
+
+def awaited_here(
+    broker: BrokerClient, settings: Settings, version: str, environments: Sequence[str]
+) -> list[AwaitedVerification]:
+    """What the versions of this repository's pacticipants at `version` wait for."""
+    found = []
+    if settings.provider is not None:
+        found += awaited_for_provider(broker, settings.provider.name, version, environments)
+    if settings.consumer is not None:
+        found += awaited_for_consumer(broker, settings.consumer.name, version, environments)
+    return deduplicated(found)
