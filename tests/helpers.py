@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -156,6 +157,18 @@ class Project:
     def version(self) -> str:
         """The copy's current version (short sha)."""
         return git(self.root, "rev-parse", "--short", "HEAD")
+
+    def change_the_pact(self) -> str:
+        """A new commit whose pact leaves out its last interaction (the provider still honours
+        it); returns the new version. The pact file must have been written (`invoke ci`)."""
+        (self.root / "NOTES.md").write_text("a change\n")
+        git(self.root, "add", "--all")
+        git(self.root, "commit", "--quiet", "-m", "consumer change")
+        pact_file = next((self.root / "pacts").glob("*.json"))
+        pact = json.loads(pact_file.read_text())
+        pact["interactions"] = pact["interactions"][:-1]
+        pact_file.write_text(json.dumps(pact))
+        return self.version()
 
 
 @contextmanager

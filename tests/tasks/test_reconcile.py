@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers import Project, git, whole_project
+from tests.helpers import Project, whole_project
 
 pytestmark = pytest.mark.e2e
 
@@ -23,13 +22,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
 def test_reconcile_runs_the_verification_can_i_deploy_waits_for(project: Project) -> None:
     deployed = project.version()
     assert project.invoke("ci").returncode == 0
-    (project.root / "NOTES.md").write_text("a change\n")
-    git(project.root, "add", "--all")
-    git(project.root, "commit", "--quiet", "-m", "consumer change")
-    pact_file = next((project.root / "pacts").glob("*.json"))
-    pact = json.loads(pact_file.read_text())
-    pact["interactions"] = pact["interactions"][:-1]
-    pact_file.write_text(json.dumps(pact))
+    project.change_the_pact()
     assert project.invoke("publish").returncode == 0
     assert httpx.get(f"{project.url}/webhooks").json()["_links"]["pb:webhooks"] == []
 

@@ -22,7 +22,7 @@ import pytest
 
 from pact_pipeline.serving import free_port
 from tests.broker.broker_support import run_pact
-from tests.helpers import Project, git, whole_project
+from tests.helpers import Project, whole_project
 
 pytestmark = pytest.mark.e2e
 
@@ -89,18 +89,6 @@ def builds(ci_url: str) -> list[dict[str, Any]]:
     return answer
 
 
-def change_the_pact(project: Project) -> str:
-    """A new consumer commit whose pact leaves out one interaction (still honoured)."""
-    (project.root / "NOTES.md").write_text("a change\n")
-    git(project.root, "add", "--all")
-    git(project.root, "commit", "--quiet", "-m", "consumer change")
-    pact_file = next((project.root / "pacts").glob("*.json"))
-    pact = json.loads(pact_file.read_text())
-    pact["interactions"] = pact["interactions"][:-1]
-    pact_file.write_text(json.dumps(pact))
-    return project.version()
-
-
 def test_a_changed_pact_is_verified_by_the_webhook_build_exactly_once(project: Project) -> None:
     deployed = project.version()
     assert project.invoke("ci").returncode == 0  # both on main, deployed to prod
@@ -121,7 +109,7 @@ def test_a_changed_pact_is_verified_by_the_webhook_build_exactly_once(project: P
             "--provider", "ProductService",
             "--contract-requiring-verification-published",
         )  # fmt: skip
-        consumer_version = change_the_pact(project)
+        consumer_version = project.change_the_pact()
 
         published = project.invoke("publish")
         assert published.returncode == 0
