@@ -116,6 +116,30 @@ class _Requests:
         }
         return client.post("/contracts/publish", json=body)
 
+    def page(self, which: str) -> Callable[[httpx.Client, int], httpx.Response]:
+        """A browser's GET of one of the broker's pages (HTML)."""
+
+        def request(client: httpx.Client, i: int) -> httpx.Response:
+            targets = self.targets
+            providers = sorted(targets.publish_contents)
+            provider = providers[i % len(providers)]
+            consumer = targets.publisher
+            pacticipant, version = targets.can_i_deploy[i % len(targets.can_i_deploy)]
+            paths = {
+                "home": "/",
+                "graph": "/graph",
+                "pacticipant": _path("pacticipants", provider),
+                "pact": _path("pacts", "provider", provider, "consumer", consumer, "latest"),
+                "matrix": _path("matrix", "provider", provider, "consumer", consumer),
+                "can-i-deploy": "/can-i-deploy?"
+                + urlencode(
+                    {"pacticipant": pacticipant, "version": version, "environment": ENVIRONMENT}
+                ),
+            }
+            return client.get(paths[which], headers={"Accept": "text/html"})
+
+        return request
+
     def record_deployment(self, client: httpx.Client, i: int) -> httpx.Response:
         targets = self.targets
         version = targets.deploy_versions[i % len(targets.deploy_versions)]
@@ -171,5 +195,13 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
             "POST .../deployed-versions/environment/{prod}",
             requests.record_deployment,
             status=201,
+        ),
+        *(
+            Scenario(
+                f"page: {which}",
+                f"the {which} page, as a browser asks for it",
+                requests.page(which),
+            )
+            for which in ("home", "graph", "pacticipant", "pact", "matrix", "can-i-deploy")
         ),
     ]

@@ -5,6 +5,7 @@ verification results each get a deliberate 4xx, never a 5xx (machinery:
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -362,3 +363,20 @@ def test_every_hostile_publication_gets_its_4xx(
     hostile: tuple[LiveBroker, dict[str, str]], record_property: Any
 ) -> None:
     check_cases(hostile, PUBLISH_CASES, record_property)
+
+
+def test_a_version_no_header_can_hold_still_gets_its_pact_stored(live_broker: LiveBroker) -> None:
+    """Found by the fuzzer: a version with a tab and non-ASCII characters went into the
+    `X-Pact-Consumer-Version` header as it was, which the HTTP server refused to send."""
+    encoded = "%C2%BD%C3%8B%F3%B9%A6%95%09"
+    number = unquote(encoded)
+    path = f"/pacts/provider/Bar/consumer/Foo/version/{encoded}"
+    body = {"consumer": {"name": "Foo"}, "provider": {"name": "Bar"}}
+
+    stored = live_broker.client.put(path, json=body)
+    read = live_broker.client.get(path)
+
+    assert stored.status_code == 201
+    assert stored.headers["X-Pact-Consumer-Version"] == encoded
+    assert read.status_code == 200
+    assert read.json()["_links"]["pb:consumer-version"]["name"] == number

@@ -19,6 +19,7 @@ from pact_pipeline.broker import migrate
 from pact_pipeline.broker.api import openapi
 from pact_pipeline.broker.api.http import hal
 from pact_pipeline.broker.api.routes import (
+    badges,
     environments,
     matrix,
     misc,
@@ -35,11 +36,14 @@ from pact_pipeline.broker.events import BrokerHooks
 from pact_pipeline.broker.middleware import Authenticator, ConflictRetry, RequestGuard
 from pact_pipeline.broker.services.webhooks import DeliveryWorker, WebhookPolicy
 from pact_pipeline.broker.settings import Settings
+from pact_pipeline.broker.ui.app import create_pages_app
+from pact_pipeline.broker.ui.middleware import HtmlPages
 
 log = logging.getLogger("broker")
 ROUTERS = (
     misc,
     pacticipants,
+    badges,  # before pacts: /latest/badge is the badge, not a tag named badge
     pacts,
     verifications,
     matrix,
@@ -114,9 +118,12 @@ def create_app(
     for module in ROUTERS:
         app.include_router(module.router)
     _install_error_handlers(app)
-    # The last added runs first: authenticate, then guard the request, then (innermost, with
-    # the body already bounded) replay a write that lost a race with a concurrent one.
+    # The last added runs first: authenticate, then guard the request, then serve browsers
+    # their pages, then (innermost, with the body already bounded) replay a write that lost a
+    # race with a concurrent one.
     app.add_middleware(ConflictRetry)
+    # Browsers get pages (or the HAL view) on the API's own URLs; clients see no change.
+    app.add_middleware(HtmlPages, pages=create_pages_app(db, settings))
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(Authenticator, settings=settings)
     return app

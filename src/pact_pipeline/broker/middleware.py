@@ -21,6 +21,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pact_pipeline.broker.badges import is_badge_path
 from pact_pipeline.broker.db import is_retryable
 from pact_pipeline.broker.json_documents import json_depth_exceeds
 from pact_pipeline.broker.settings import Settings
@@ -203,7 +204,8 @@ class Authenticator:
     """Basic and bearer authentication with read-only credentials, as the OSS broker and
     PactFlow offer them. Inactive unless some credential is configured.
 
-    Access rules (the OSS broker's ``ResourceAccessPolicy``): the heartbeat is public; with
+    Access rules (the OSS broker's ``ResourceAccessPolicy``): the heartbeat is public, and so
+    are badges with ``PACT_BROKER_ENABLE_PUBLIC_BADGE_ACCESS``; with
     public read, so are reads (GET, HEAD, OPTIONS and the pacts-for-verification POST); other
     reads need read-only or read/write credentials; everything else needs read/write ones.
     Missing or wrong credentials get 401 with a challenge; read-only ones on a write get 403.
@@ -215,6 +217,7 @@ class Authenticator:
             raise ValueError("; ".join(errors))
         self.app = app
         self.allow_public_read = settings.allow_public_read
+        self.public_badges = settings.enable_public_badge_access
         # (scheme, digest of the credentials) per role; secrets themselves are not kept.
         self.secrets: list[tuple[str, str, bytes]] = []
         s = settings
@@ -264,6 +267,8 @@ class Authenticator:
         )
         if method in READ_METHODS and HEARTBEAT_PATH.match(path):
             return "public"
+        if method in READ_METHODS and self.public_badges and is_badge_path(path):
+            return "public"  # a README's badge images cannot send credentials
         if reads:
             return "public" if self.allow_public_read else "read"
         return "write"

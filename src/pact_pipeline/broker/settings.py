@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     auth_token: SecretStr | None = None
     read_only_auth_token: SecretStr | None = None
     allow_public_read: bool = False
+    # Badges readable without credentials (README images cannot send any), as the Pact
+    # Broker's setting of the same name.
+    enable_public_badge_access: bool = False
 
     # Webhooks, named as the Pact Broker names them. Lists come from the environment as
     # space- or comma-separated words (``PACT_BROKER_WEBHOOK_SCHEME_WHITELIST="http https"``).

@@ -77,6 +77,11 @@ from pact_pipeline.broker.repository.pacts import (
     publications_for_versions,
     publications_of_consumer_version,
 )
+from pact_pipeline.broker.repository.pages import (
+    latest_verification_from_branch,
+    previous_distinct_publication,
+    recent_versions,
+)
 from pact_pipeline.broker.repository.verifications import (
     find_verification,
     latest_verification,
@@ -187,6 +192,7 @@ __all__ = [
     "latest_triggered_webhooks",
     "latest_verification",
     "latest_verification_for_consumer_version",
+    "latest_verification_from_branch",
     "latest_verification_rows",
     "latest_verifications",
     "latest_version",
@@ -210,6 +216,7 @@ __all__ = [
     "pacticipant_names",
     "pacticipants_with_label",
     "placements_of_version",
+    "previous_distinct_publication",
     "previous_publication",
     "provider_publications_matching",
     "providers_of_consumer",
@@ -217,6 +224,7 @@ __all__ = [
     "publication_times_and_shas",
     "publications_for_versions",
     "publications_of_consumer_version",
+    "recent_versions",
     "secret_values",
     "successful_verification_rows",
     "touch",

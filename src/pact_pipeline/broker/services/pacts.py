@@ -270,7 +270,7 @@ def _integration(
     return require_pacticipant(session, consumer_name), require_pacticipant(session, provider_name)
 
 
-def _no_pact(consumer: str, provider: str, detail: str = "") -> NotFoundError:
+def no_pact(consumer: str, provider: str, detail: str = "") -> NotFoundError:
     return NotFoundError(f"No pact found between {consumer} and {provider}{detail}")
 
 
@@ -286,7 +286,7 @@ def get_pact_for_version(
         version = require_version(session, consumer_name, version_number)
         pub = repo.current_publication(session, version, provider)
         if pub is None:
-            raise _no_pact(consumer_name, provider_name, f" for consumer version {version_number}")
+            raise no_pact(consumer_name, provider_name, f" for consumer version {version_number}")
         return present(view_of(session, pub))
 
 
@@ -298,7 +298,7 @@ def delete_pact_for_version(
         version = require_version(session, consumer_name, version_number)
         pubs = repo.publications_of_consumer_version(session, version, provider)
         if not pubs:
-            raise _no_pact(consumer_name, provider_name, f" for consumer version {version_number}")
+            raise no_pact(consumer_name, provider_name, f" for consumer version {version_number}")
         for pub in pubs:
             session.delete(pub)
 
@@ -319,7 +319,7 @@ def get_latest_pact(
             session, consumer, provider, tag=tag, branch=branch, untagged=untagged
         )
         if pub is None:
-            raise _no_pact(consumer_name, provider_name)
+            raise no_pact(consumer_name, provider_name)
         return present(view_of(session, pub))
 
 
@@ -342,10 +342,10 @@ def require_publication_for_sha(
     consumer, provider = _integration(session, consumer_name, provider_name)
     pact_version = repo.find_pact_version(session, consumer, provider, sha)
     if pact_version is None:
-        raise _no_pact(consumer_name, provider_name, f" with pact version {sha}")
+        raise no_pact(consumer_name, provider_name, f" with pact version {sha}")
     pub = repo.newest_publication_of_pact_version(session, pact_version)
     if pub is None:
-        raise _no_pact(consumer_name, provider_name, f" with pact version {sha}")
+        raise no_pact(consumer_name, provider_name, f" with pact version {sha}")
     return pub
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 
@@ -182,8 +183,12 @@ def _pact_response(request: Request, body: dict[str, Any], status: int = 200) ->
 
 
 def _consumer_version_of(body: dict[str, Any]) -> str:
-    href = body.get("_links", {}).get("pb:consumer-version", {}).get("name", "")
-    return str(href)
+    """The consumer version for the header, as it is (UTF-8) unless a header value cannot hold
+    it (control characters, whitespace at either end): then percent-encoded."""
+    number = str(body.get("_links", {}).get("pb:consumer-version", {}).get("name", ""))
+    if number.isprintable() and number == number.strip():
+        return number
+    return quote(number, safe="")
 
 
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/version/{number}")
