@@ -372,5 +372,14 @@ def matrix_query(
 ) -> R:
     with db.read() as session:
         validate(session, query)
-        result = evaluate(session, query)
+        result = limited(evaluate(session, query))
         return present(result, load_row_facts(session, result.status.rows))
+
+
+def limited(result: MatrixResult) -> MatrixResult:
+    """At most ``limit`` rows, the newest (the Pact Broker's ``limit``, 100 by default); the
+    answer and its counts still cover every row."""
+    rows = result.status.rows
+    if len(rows) <= result.query.limit:
+        return result
+    return replace(result, status=replace(result.status, rows=rows[-result.query.limit :]))

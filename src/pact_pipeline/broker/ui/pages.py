@@ -32,6 +32,7 @@ from pact_pipeline.broker.ui.render import page
 
 router = APIRouter(route_class=RawPathRoute, include_in_schema=False)
 PAGE_SIZE = 50
+MATRIX_ROWS = 100
 
 
 @router.get("/")
@@ -164,7 +165,7 @@ def matrix_page(request: Request, provider: str, consumer: str) -> HTMLResponse:
     links = get_links(request)
     query = matrix_svc.MatrixQuery(
         selectors=(matrix_svc.SelectorInput(consumer), matrix_svc.SelectorInput(provider)),
-        limit=200,
+        limit=MATRIX_ROWS,
     )
     body = matrix_svc.matrix_query(
         get_db(request), query, lambda r, f: matrix_repr.matrix(links, r, f)
