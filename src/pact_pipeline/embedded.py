@@ -51,6 +51,11 @@ _INSTANCE_VARIABLE = "PACT_BROKER_INSTANCE_ID"
 # plain HTTP and every usual method, responses shown in the delivery logs. The broker's own
 # defaults are the Pact Broker's, for a shared broker (https, POST). Variables already set in
 # the environment win.
+_CLIENT_VARIABLES = frozenset(
+    {"PACT_BROKER_BASE_URL", "PACT_BROKER_BASE_URLS", "PACT_BROKER_TOKEN", "PACT_BROKER_USERNAME"}
+    | {"PACT_BROKER_PASSWORD"}
+)
+
 LAPTOP_WEBHOOKS = {
     "PACT_BROKER_WEBHOOK_SCHEME_WHITELIST": "http https",
     "PACT_BROKER_WEBHOOK_HTTP_METHOD_WHITELIST": "POST GET PUT PATCH DELETE",
@@ -161,7 +166,10 @@ def serve_command(settings: Settings) -> tuple[list[str], dict[str, str]]:
     """
     database, _, _ = paths(settings)
     command = broker_command(port=settings.broker_port, database_url=f"sqlite:///{database}")
-    return command, {**LAPTOP_WEBHOOKS, **os.environ, _INSTANCE_VARIABLE: instance_id(settings)}
+    # PACT_BROKER_BASE_URL is the clients' "use that broker" (and, to the Pact Broker, its own
+    # URL): the embedded broker must neither advertise a remote broker's URL nor its token.
+    inherited = {k: v for k, v in os.environ.items() if k not in _CLIENT_VARIABLES}
+    return command, {**LAPTOP_WEBHOOKS, **inherited, _INSTANCE_VARIABLE: instance_id(settings)}
 
 
 def ensure_running(

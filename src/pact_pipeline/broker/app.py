@@ -88,7 +88,7 @@ def create_app(
     auth_errors = settings.auth_configuration_errors()
     if auth_errors:
         raise ValueError("; ".join(auth_errors))
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, settings.pool_options)
     migrate.upgrade(db.engine)
     policy = _webhook_policy(settings, webhook_retry_delays)
     worker = DeliveryWorker(db, policy, poll_interval=webhook_poll_interval)
@@ -113,6 +113,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.public_base_url = settings.public_base_url
+    app.state.base_urls = settings.own_base_urls
     app.state.hooks = BrokerHooks(worker if webhooks_enabled else None)
     app.state.webhook_policy = policy
     for module in ROUTERS:

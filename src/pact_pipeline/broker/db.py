@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +67,40 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True)
+class PoolOptions:
+    """Connection pool and statement limits (the Pact Broker's ``PACT_BROKER_DATABASE_*``).
+
+    Attributes:
+        max_connections: Connections per process at most (PostgreSQL; SQLite has one file).
+        pool_timeout: Seconds a request waits for a free connection before failing.
+        statement_timeout: Seconds a PostgreSQL statement may run before the server cancels
+            it (0: no limit), so one runaway query cannot hold a worker.
+    """
+
+    max_connections: int = 20
+    pool_timeout: float = 5.0
+    statement_timeout: float = 15.0
+
+
+def make_engine(url: str, options: PoolOptions | None = None) -> Engine:
     """Create an engine tuned for the broker's access pattern on SQLite or PostgreSQL."""
     url = normalize_url(url)
+    options = options or PoolOptions()
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        size = max(1, options.max_connections // 2)
+        connect_args: dict[str, Any] = {}
+        if options.statement_timeout > 0:
+            milliseconds = int(options.statement_timeout * 1000)
+            connect_args["options"] = f"-c statement_timeout={milliseconds}"
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=size,
+            max_overflow=max(0, options.max_connections - size),
+            pool_timeout=options.pool_timeout,
+            connect_args=connect_args,
+        )
     parsed = make_url(url)
     in_memory = parsed.database in (None, "", ":memory:")
     if not in_memory and parsed.database:
@@ -115,10 +145,10 @@ class Database:
     transaction, committed when the block exits without an exception.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, options: PoolOptions | None = None) -> None:
         url = normalize_url(url)
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, options)
         self.sqlite = is_sqlite(url)
         self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._writes = sessionmaker(

@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pact_pipeline.broker.db import PoolOptions
+
 DEFAULT_DATABASE_URL = "sqlite:///.pact-broker/broker.sqlite"
 INSTANCE_HEADER = "X-Pact-Broker-Instance"
 
@@ -38,11 +40,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PACT_BROKER_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # The Pact Broker's names. Pool size and wait apply per process (several workers multiply
+    # them); the statement timeout is PostgreSQL's (SQLite has none).
+    database_max_connections: int = Field(default=20, ge=1, le=1000)
+    database_pool_timeout: float = Field(default=5.0, gt=0)
+    database_statement_timeout: float = Field(default=15.0, ge=0)
     host: str = "127.0.0.1"
     port: int = 9292
     # When set, links are built from this URL instead of the request's Host header
     # (useful behind a proxy that rewrites the host).
     public_base_url: str | None = None
+    # The Pact Broker's PACT_BROKER_BASE_URL(S): the broker's own URLs, space-separated; links
+    # use the one whose host the request came to, else the first. (PUBLIC_BASE_URL wins.)
+    base_url: str | None = None
+    base_urls: str | None = None
     allow_dangerous_contract_modification: bool = False
     # Reported by the heartbeat (header INSTANCE_HEADER) so that whoever started this broker
     # can tell it from another server on the same port (e.g. another checkout's broker).
@@ -118,6 +129,23 @@ class Settings(BaseSettings):
     @property
     def success_codes(self) -> frozenset[int]:
         return frozenset(int(v) for v in _as_list(self.webhook_http_code_success))
+
+    @property
+    def pool_options(self) -> PoolOptions:
+        """The database connection pool's settings."""
+        return PoolOptions(
+            self.database_max_connections,
+            self.database_pool_timeout,
+            self.database_statement_timeout,
+        )
+
+    @property
+    def own_base_urls(self) -> tuple[str, ...]:
+        """The broker's configured URLs, in order (none: links follow the request)."""
+        if self.public_base_url:
+            return (self.public_base_url.rstrip("/"),)
+        urls = f"{self.base_url or ''} {self.base_urls or ''}".replace(",", " ").split()
+        return tuple(dict.fromkeys(url.rstrip("/") for url in urls))
 
     def auth_configuration_errors(self) -> list[str]:
         """Half-configured credentials, which must stop the broker rather than leave it open.

@@ -85,7 +85,12 @@ def base_url(request: Request) -> str:
         return str(configured).rstrip("/")
     root_path = request.scope.get("root_path", "")
     url = URL(scope=request.scope)
-    return f"{url.scheme}://{url.netloc}{root_path}".rstrip("/")
+    requested = f"{url.scheme}://{url.netloc}{root_path}".rstrip("/")
+    own: tuple[str, ...] = getattr(request.app.state, "base_urls", ())
+    if not own:
+        return requested
+    host = url.netloc.lower()
+    return next((u for u in own if URL(u).netloc.lower() == host), own[0])
 
 
 async def read_json(request: Request, *, allow_empty: bool = False) -> Any:

@@ -22,6 +22,7 @@ def create_pages_app(db: Database, settings: Settings) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.public_base_url = settings.public_base_url
+    app.state.base_urls = settings.own_base_urls
     app.include_router(pages.router)
 
     @app.get(STYLESHEET)
