@@ -69,6 +69,9 @@ class _Requests:
     def index(self, client: httpx.Client, _i: int) -> httpx.Response:
         return client.get("/")
 
+    def metrics(self, client: httpx.Client, _i: int) -> httpx.Response:
+        return client.get("/metrics", headers={"Accept": "application/json"})
+
     def matrix(self, client: httpx.Client, i: int) -> httpx.Response:
         pacticipant, version = self.targets.can_i_deploy[i % len(self.targets.can_i_deploy)]
         query = urlencode(
@@ -140,6 +143,12 @@ class _Requests:
 
         return request
 
+    def versions_page(self, client: httpx.Client, i: int) -> httpx.Response:
+        """The first page of a service's versions (services have a version per build)."""
+        pacticipants = sorted({p for p, _ in self.targets.can_i_deploy})
+        pacticipant = pacticipants[i % len(pacticipants)]
+        return client.get(_path("pacticipants", pacticipant, "versions") + "?pageSize=100")
+
     def record_deployment(self, client: httpx.Client, i: int) -> httpx.Response:
         targets = self.targets
         version = targets.deploy_versions[i % len(targets.deploy_versions)]
@@ -163,6 +172,11 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
     requests = _Requests(targets, run_id)
     return [
         Scenario(BASELINE, "the index resource (no database work)", requests.index),
+        Scenario(
+            "metrics",
+            "GET /metrics (the JSON counts: aggregate queries over every table)",
+            requests.metrics,
+        ),
         Scenario(
             "matrix",
             "GET /matrix?q[][pacticipant]=X&q[][version]=V&latestby=cvpv&environment=prod",
@@ -189,6 +203,11 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
             "publish",
             f"POST /contracts/publish (new version, {len(requests.contracts)} pacts)",
             requests.publish,
+        ),
+        Scenario(
+            "versions, first page",
+            "GET /pacticipants/{X}/versions?pageSize=100 (X: a service with many versions)",
+            requests.versions_page,
         ),
         Scenario(
             "record-deployment",

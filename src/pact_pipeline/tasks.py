@@ -264,6 +264,32 @@ def broker_stop(c: Context) -> None:
     print("stopped the embedded Pact Broker" if stopped else "no embedded Pact Broker running")
 
 
+@task(
+    name="broker-clean",
+    iterable=["keep"],
+    help={
+        "dry-run": "Report what would be deleted; delete nothing.",
+        "keep": 'A keep selector as JSON, e.g. \'{"branch": true, "latest": true}\' '
+        "(repeatable; default: PACT_BROKER_DATABASE_CLEAN_KEEP_VERSION_SELECTORS, else the "
+        "Pact Broker's defaults).",
+    },
+)
+def broker_clean(c: Context, dry_run: bool = False, keep: list[str] | None = None) -> None:
+    """Delete old versions (and their pacts, verifications...) from the embedded broker's data."""
+    with errors_as_exit():
+        database, _, _ = embedded.paths(settings_of(c))
+    if not database.is_file():
+        msg = f"error: no embedded Pact Broker database at {database}"
+        raise Exit(msg, code=1)
+    command = [sys.executable, "-m", "pact_pipeline.broker", "clean"]
+    command += ["--database-url", f"sqlite:///{database}"]
+    command += [f"--keep={selector}" for selector in keep or ()]
+    command += ["--dry-run"] if dry_run else []
+    result = c.run(shlex.join(command), warn=True)
+    if result is not None and result.failed:
+        raise Exit(code=result.exited)
+
+
 def namespace(root: Path) -> Collection:
     """The pipeline's tasks for the repository at `root` (where `tasks.py` is).
 
@@ -294,6 +320,7 @@ def namespace(root: Path) -> Collection:
         simulate,
         broker,
         broker_stop,
+        broker_clean,
     )
     collection.configure({"pipeline": {"root": str(root)}})
     return collection

@@ -371,7 +371,7 @@ def test_a_version_no_header_can_hold_still_gets_its_pact_stored(live_broker: Li
     encoded = "%C2%BD%C3%8B%F3%B9%A6%95%09"
     number = unquote(encoded)
     path = f"/pacts/provider/Bar/consumer/Foo/version/{encoded}"
-    body = {"consumer": {"name": "Foo"}, "provider": {"name": "Bar"}}
+    body = {"consumer": {"name": "Foo"}, "provider": {"name": "Bar"}, "interactions": []}
 
     stored = live_broker.client.put(path, json=body)
     read = live_broker.client.get(path)

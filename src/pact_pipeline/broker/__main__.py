@@ -1,15 +1,18 @@
 """Command line: ``python -m pact_pipeline.broker serve [--host] [--port] [--database-url]
-[--workers]`` and ``python -m pact_pipeline.broker migrate [--database-url]``."""
+[--workers]``, ``python -m pact_pipeline.broker migrate [--database-url]`` and
+``python -m pact_pipeline.broker clean [--database-url] [--keep JSON ...] [--deletion-limit N]
+[--dry-run] [--json]``."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
+from typing import Any
 
 import uvicorn
 
+from pact_pipeline.broker import clean_command, logs
 from pact_pipeline.broker.settings import Settings
 
 
@@ -47,26 +50,34 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="uvicorn worker processes (use PostgreSQL for more than one)",
     )
     serve.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+        "--log-level",
+        default=defaults.log_level,
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="(PACT_BROKER_LOG_LEVEL, default %(default)s; PACT_BROKER_LOG_FORMAT: text, "
+        "json or logfmt)",
     )
     sub.add_parser("migrate", help="Apply database migrations and exit.").add_argument(
         "--database-url", default=defaults.database_url
     )
+    clean_command.add_parser(sub, defaults)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the process exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    log_format = Settings().log_format
+    logs.configure(getattr(args, "log_level", "info"), log_format)
+    # uvicorn's own configuration would reformat its loggers as text: leave them to ours.
+    uvicorn_logs: dict[str, Any] = {"log_config": None} if log_format != "text" else {}
     from pact_pipeline.broker import migrate
     from pact_pipeline.broker.db import make_engine
 
     if args.command == "migrate":
         migrate.upgrade(make_engine(args.database_url))
         return 0
+    if args.command == "clean":
+        return clean_command.run(args)
     settings = Settings(database_url=args.database_url, host=args.host, port=args.port)
     problems = settings.auth_configuration_errors()
     if problems:
@@ -87,11 +98,18 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
+            **uvicorn_logs,
         )
         return 0
     from pact_pipeline.broker.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        **uvicorn_logs,
+    )
     return 0
 
 

@@ -18,22 +18,30 @@ from starlette.responses import Response
 from pact_pipeline.broker import migrate
 from pact_pipeline.broker.api import openapi
 from pact_pipeline.broker.api.http import hal
+from pact_pipeline.broker.api.prometheus import install as install_prometheus
 from pact_pipeline.broker.api.routes import (
     badges,
+    deploy_shortcuts,
+    docs,
     environments,
+    groups,
     matrix,
     misc,
+    observability,
+    pact_lists,
     pacticipants,
     pacts,
     secrets,
     triggered_webhooks,
     verifications,
+    version_lists,
     webhooks,
 )
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.errors import BrokerError
 from pact_pipeline.broker.events import BrokerHooks
 from pact_pipeline.broker.middleware import Authenticator, ConflictRetry, RequestGuard
+from pact_pipeline.broker.services import clean_schedule
 from pact_pipeline.broker.services.webhooks import DeliveryWorker, WebhookPolicy
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.ui.app import create_pages_app
@@ -42,8 +50,10 @@ from pact_pipeline.broker.ui.middleware import HtmlPages
 log = logging.getLogger("broker")
 ROUTERS = (
     misc,
+    observability,
     pacticipants,
     badges,  # before pacts: /latest/badge is the badge, not a tag named badge
+    pact_lists,  # one integration's pact lists, diffs; provider states
     pacts,
     verifications,
     matrix,
@@ -51,6 +61,10 @@ ROUTERS = (
     triggered_webhooks,
     webhooks,
     secrets,
+    version_lists,
+    deploy_shortcuts,
+    groups,
+    docs,
 )
 
 STORAGE_REFUSAL = "a value is too long or out of range for storage"
@@ -97,7 +111,9 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if webhooks_enabled:
             worker.start()
+        cleaner = clean_schedule.start(db, settings)
         yield
+        cleaner.stop()
         worker.stop()
         if database is None:
             db.dispose()
@@ -114,20 +130,29 @@ def create_app(
     app.state.db = db
     app.state.public_base_url = settings.public_base_url
     app.state.base_urls = settings.own_base_urls
-    app.state.hooks = BrokerHooks(worker if webhooks_enabled else None)
+    app.state.hooks = BrokerHooks(
+        worker if webhooks_enabled else None,
+        settings.use_first_tag_as_branch_time_limit if settings.use_first_tag_as_branch else None,
+    )
     app.state.webhook_policy = policy
     for module in ROUTERS:
         app.include_router(module.router)
     _install_error_handlers(app)
-    # The last added runs first: authenticate, then guard the request, then serve browsers
-    # their pages, then (innermost, with the body already bounded) replay a write that lost a
-    # race with a concurrent one.
+    _install_middleware(app, db, settings, worker)
+    return app
+
+
+def _install_middleware(
+    app: FastAPI, db: Database, settings: Settings, worker: DeliveryWorker
+) -> None:
+    # The last added runs first: time the request, authenticate, guard the request, serve
+    # browsers their pages (or the HAL view; clients see no change), then (innermost, with
+    # the body already bounded) replay a write that lost a race with a concurrent one.
     app.add_middleware(ConflictRetry)
-    # Browsers get pages (or the HAL view) on the API's own URLs; clients see no change.
     app.add_middleware(HtmlPages, pages=create_pages_app(db, settings))
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(Authenticator, settings=settings)
-    return app
+    install_prometheus(app, db, worker)
 
 
 def _webhook_policy(settings: Settings, retry_delays: Sequence[float] | None) -> WebhookPolicy:

@@ -22,6 +22,7 @@ from pact_pipeline.broker.models import (
 )
 from pact_pipeline.broker.services.pacts import StoredPact
 from pact_pipeline.broker.services.pacts_for_verification import encode_metadata
+from pact_pipeline.broker.services.versions import first_tag_as_branch
 from pact_pipeline.broker.services.webhooks import (
     DeliveryNotifier,
     Triggered,
@@ -40,9 +41,14 @@ class BrokerHooks:
     """Side effects of writes that are not part of the use case itself."""
 
     notifier: DeliveryNotifier | None
+    #: Seconds after a version's creation during which its first tag becomes its branch
+    #: (``use_first_tag_as_branch``); None: never.
+    first_tag_as_branch_within: float | None = None
 
     def on_tagged(self, session: Session, version: Version, tag: str) -> None:
         deploy_for_tag(session, version, tag)
+        if self.first_tag_as_branch_within is not None:
+            first_tag_as_branch(session, version, tag, self.first_tag_as_branch_within)
 
     def bind(self, links: Links) -> BoundHooks:
         return BoundHooks(self, EventUrls(links))

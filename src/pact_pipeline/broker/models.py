@@ -439,3 +439,13 @@ class WebhookExecution(Base):
     success: Mapped[bool] = mapped_column(Boolean)
     logs: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CleanLock(Base):
+    """The clean-up's named lease: one clean at a time across broker processes."""
+
+    __tablename__ = "broker_clean_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

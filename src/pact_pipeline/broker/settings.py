@@ -7,7 +7,7 @@ different databases in one process.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,9 +55,24 @@ class Settings(BaseSettings):
     base_url: str | None = None
     base_urls: str | None = None
     allow_dangerous_contract_modification: bool = False
+    # The Pact Broker's defaults: a version tagged (by an old client) within this many seconds
+    # of its creation, with no branch, gets its first tag as its branch; a new pacticipant name
+    # much like an existing one ("foo-api" next to "Foo") is refused until created explicitly.
+    use_first_tag_as_branch: bool = True
+    use_first_tag_as_branch_time_limit: float = Field(default=10.0, ge=0)
+    check_for_potential_duplicate_pacticipant_names: bool = True
     # Reported by the heartbeat (header INSTANCE_HEADER) so that whoever started this broker
     # can tell it from another server on the same port (e.g. another checkout's broker).
     instance_id: str | None = Field(default=None, max_length=200)
+    # The Pact Broker's names: debug, info, warning, error; text (default), json or logfmt.
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["text", "json", "logfmt"] = "text"
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_json_depth: int = Field(default=64, ge=4)
 
@@ -96,6 +111,21 @@ class Settings(BaseSettings):
     webhook_show_response: bool | None = None
     # How long one webhook request may take before it counts as failed.
     webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+
+    # --- Database clean-up (``python -m pact_pipeline.broker clean``), named as the Pact Broker's
+    # Docker image names them (PACT_BROKER_DATABASE_CLEAN_*). Run inside ``serve`` only when
+    # enabled. Ruby's image runs it on a cron schedule (default "15 2 * * *"); this broker runs
+    # it every DATABASE_CLEAN_FREQUENCY_SECONDS instead (default one day; a CRON_SCHEDULE value
+    # is accepted and ignored). Keep selectors: a JSON list (see broker.clean_selectors);
+    # unset means the Pact Broker's defaults. OVERWRITTEN_DATA_MAX_AGE is read but not applied
+    # yet (overwritten revisions and duplicate verifications are not cleaned on their own).
+    database_clean_enabled: bool = False
+    database_clean_frequency_seconds: float = Field(default=86_400.0, gt=0)
+    database_clean_cron_schedule: str | None = None
+    database_clean_keep_version_selectors: str | None = None
+    database_clean_deletion_limit: int = Field(default=500, ge=1)
+    database_clean_overwritten_data_max_age: int = Field(default=7, ge=0)
+    database_clean_dry_run: bool = False
 
     @field_validator(
         "webhook_retry_schedule",

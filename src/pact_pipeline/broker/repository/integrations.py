@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from pact_pipeline.broker.models import (
     DeployedVersion,
@@ -18,7 +18,9 @@ from pact_pipeline.broker.models import (
     Version,
     Webhook,
 )
+from pact_pipeline.broker.paging import Page, PageInfo, PageRequest
 from pact_pipeline.broker.repository.common import chunked, distinct_values
+from pact_pipeline.broker.repository.paging import count_rows, limit_to_page
 
 
 def integration_pairs(session: Session) -> list[tuple[Pacticipant, Pacticipant, datetime]]:
@@ -38,6 +40,44 @@ def integration_pairs(session: Session) -> list[tuple[Pacticipant, Pacticipant, 
             result.append((consumer, provider, created_at))
     result.sort(key=lambda r: (r[0].name, r[1].name))
     return result
+
+
+def integrations_page(
+    session: Session, *, name_filter: str | None = None, page: PageRequest | None = None
+) -> Page[tuple[Pacticipant, Pacticipant, datetime]]:
+    """As :func:`integration_pairs` (by consumer, then provider name), only the pairs where
+    either name contains ``name_filter`` (any case), all or one page."""
+    consumer, provider = aliased(Pacticipant), aliased(Pacticipant)
+    pairs = (
+        select(
+            PactPublication.consumer_id,
+            PactPublication.provider_id,
+            func.max(PactPublication.created_at).label("latest"),
+        )
+        .group_by(PactPublication.consumer_id, PactPublication.provider_id)
+        .subquery()
+    )
+    query = (
+        select(consumer, provider, pairs.c.latest)
+        .select_from(pairs)
+        .join(consumer, consumer.id == pairs.c.consumer_id)
+        .join(provider, provider.id == pairs.c.provider_id)
+        .order_by(consumer.name, provider.name)
+    )
+    if name_filter is not None:
+        query = query.where(
+            or_(
+                consumer.name.icontains(name_filter, autoescape=True),
+                provider.name.icontains(name_filter, autoescape=True),
+            )
+        )
+    if page is None:
+        rows = list(session.execute(query).tuples())
+        # As integration_pairs sorts them (a database's collation may order names otherwise).
+        rows.sort(key=lambda r: (r[0].name, r[1].name))
+        return Page(rows)
+    rows = list(session.execute(limit_to_page(query, page)).tuples())
+    return Page(rows, PageInfo.of(page, count_rows(session, query)))
 
 
 def providers_of_consumer_versions(

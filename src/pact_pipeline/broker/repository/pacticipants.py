@@ -11,6 +11,8 @@ from pact_pipeline.broker.models import (
     Label,
     Pacticipant,
 )
+from pact_pipeline.broker.paging import Page, PageRequest
+from pact_pipeline.broker.repository.paging import scalars_page
 
 
 def find_pacticipant(session: Session, name: str) -> Pacticipant | None:
@@ -19,6 +21,23 @@ def find_pacticipant(session: Session, name: str) -> Pacticipant | None:
 
 def list_pacticipants(session: Session) -> Sequence[Pacticipant]:
     return session.scalars(select(Pacticipant).order_by(Pacticipant.name)).all()
+
+
+def pacticipants_page(
+    session: Session,
+    *,
+    label: str | None = None,
+    name_filter: str | None = None,
+    page: PageRequest | None = None,
+) -> Page[Pacticipant]:
+    """Pacticipants by name (with ``label``; whose name contains ``name_filter``, any case):
+    all, or one page."""
+    query = select(Pacticipant).order_by(Pacticipant.name)
+    if label is not None:
+        query = query.join(Label).where(Label.name == label)
+    if name_filter is not None:
+        query = query.where(Pacticipant.name.icontains(name_filter, autoescape=True))
+    return scalars_page(session, query, page)
 
 
 def find_or_create_pacticipant(session: Session, name: str) -> Pacticipant:

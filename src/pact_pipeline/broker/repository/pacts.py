@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from pact_pipeline.broker.models import (
     Branch,
@@ -17,8 +17,10 @@ from pact_pipeline.broker.models import (
     Tag,
     Version,
 )
+from pact_pipeline.broker.paging import Page, PageRequest
 from pact_pipeline.broker.repository.common import chunked, distinct_values, is_current_revision
 from pact_pipeline.broker.repository.integrations import consumers_of_provider
+from pact_pipeline.broker.repository.paging import scalars_page
 
 
 def find_pact_version(
@@ -189,6 +191,32 @@ def provider_publications_matching(
 ) -> Sequence[PactPublication]:
     """The provider's current pacts whose consumer version has the tag, is on the branch, or is
     on its pacticipant's main branch."""
+    return session.scalars(_provider_publications_query(provider, tag, branch, main_branch)).all()
+
+
+def provider_publications_page(
+    session: Session,
+    provider: Pacticipant,
+    page: PageRequest,
+    *,
+    tag: str | None,
+    branch: str | None,
+    main_branch: bool,
+) -> Page[PactPublication]:
+    """One page of :func:`provider_publications_matching`, by consumer name then newest
+    consumer version first (the order the whole list is shown in)."""
+    consumer = aliased(Pacticipant)
+    query = (
+        _provider_publications_query(provider, tag, branch, main_branch)
+        .join(consumer, consumer.id == PactPublication.consumer_id)
+        .order_by(consumer.name, PactPublication.consumer_version_id.desc())
+    )
+    return scalars_page(session, query, page)
+
+
+def _provider_publications_query(
+    provider: Pacticipant, tag: str | None, branch: str | None, main_branch: bool
+) -> Select[PactPublication]:
     version_id = PactPublication.consumer_version_id
     query = (
         select(PactPublication)
@@ -209,7 +237,7 @@ def provider_publications_matching(
         )
     elif branch is not None:
         query = query.where(version_id.in_(on_branch.where(Branch.name == branch)))
-    return session.scalars(query).all()
+    return query
 
 
 def newest_consumer_versions_with_pacts(

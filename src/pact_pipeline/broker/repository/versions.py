@@ -14,7 +14,9 @@ from pact_pipeline.broker.models import (
     Tag,
     Version,
 )
+from pact_pipeline.broker.paging import Page, PageRequest
 from pact_pipeline.broker.repository.common import chunked
+from pact_pipeline.broker.repository.paging import scalars_page
 
 
 def find_version(session: Session, pacticipant: Pacticipant, number: str) -> Version | None:
@@ -36,6 +38,17 @@ def list_versions(session: Session, pacticipant: Pacticipant) -> Sequence[Versio
     return session.scalars(
         select(Version).where(Version.pacticipant_id == pacticipant.id).order_by(Version.id.desc())
     ).all()
+
+
+def versions_page(
+    session: Session, pacticipant: Pacticipant, page: PageRequest | None
+) -> Page[Version]:
+    """The pacticipant's versions, newest first: all, or one page (``LIMIT``/``OFFSET`` on
+    the (pacticipant, id) order, so a page costs the same however many versions there are)."""
+    query = (
+        select(Version).where(Version.pacticipant_id == pacticipant.id).order_by(Version.id.desc())
+    )
+    return scalars_page(session, query, page)
 
 
 def latest_version(

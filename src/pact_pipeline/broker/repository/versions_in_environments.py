@@ -19,7 +19,9 @@ from pact_pipeline.broker.models import (
     ReleasedVersion,
     Version,
 )
+from pact_pipeline.broker.paging import Page, PageRequest
 from pact_pipeline.broker.repository.common import chunked
+from pact_pipeline.broker.repository.paging import scalars_page
 
 Placement = TypeVar("Placement", DeployedVersion, ReleasedVersion)
 #: The order in which a version's environments are listed: deployments in the order they
@@ -64,6 +66,23 @@ def current_placements(
         assert kind is DeployedVersion, "releases have no target"
         query = query.where(DeployedVersion.target == target)
     return session.scalars(query.order_by(kind.id)).all()
+
+
+def current_placements_page(
+    session: Session,
+    kind: type[Placement],
+    environment: Environment,
+    page: PageRequest | None,
+    *,
+    pacticipant: Pacticipant | None = None,
+    target: str | None = None,
+) -> Page[Placement]:
+    """As :func:`current_placements`, all or one page."""
+    query = _current_query(kind, environment, pacticipant)
+    if target is not None:
+        assert kind is DeployedVersion, "releases have no target"
+        query = query.where(DeployedVersion.target == target)
+    return scalars_page(session, query.order_by(kind.id), page)
 
 
 def currently_deployed_to_target(

@@ -15,6 +15,8 @@ from pact_pipeline.broker.models import (
     WebhookExecution,
     WebhookSecret,
 )
+from pact_pipeline.broker.paging import Page, PageRequest
+from pact_pipeline.broker.repository.paging import scalars_page
 
 #: Statuses of a delivery still owed (as the Pact Broker names them).
 PENDING_STATUSES = ("not_run", "retrying")
@@ -51,6 +53,18 @@ def executions_of_webhook(session: Session, webhook: Webhook) -> Sequence[Webhoo
         .where(WebhookExecution.webhook_id == webhook.id)
         .order_by(WebhookExecution.id.desc())
     ).all()
+
+
+def executions_page(
+    session: Session, webhook: Webhook, page: PageRequest | None
+) -> Page[WebhookExecution]:
+    """A webhook's delivery attempts, newest first: all, or one page."""
+    query = (
+        select(WebhookExecution)
+        .where(WebhookExecution.webhook_id == webhook.id)
+        .order_by(WebhookExecution.id.desc())
+    )
+    return scalars_page(session, query, page)
 
 
 # --- triggered webhooks ------------------------------------------------------------------------

@@ -15,6 +15,9 @@ class Selector:
 
     main_branch: bool = False
     branch: str | None = None
+    #: ``{"branch": true}``: the latest version of every branch (the Pact Broker's
+    #: ``latest_for_each_branch``).
+    each_branch: bool = False
     matching_branch: bool = False
     fallback_branch: str | None = None
     tag: str | None = None
@@ -85,7 +88,7 @@ def is_overall_latest(s: Selector) -> bool:
         s.latest
         and s.tag is None
         and s.branch is None
-        and not (s.main_branch or s.matching_branch or s.deployed or s.released)
+        and not (s.main_branch or s.each_branch or s.matching_branch or s.deployed or s.released)
         and s.environment is None
     )
 
@@ -98,6 +101,8 @@ def selector_order(s: Selector) -> tuple[int, str, int, str]:
         return (0, "", 0, "")
     if s.latest and s.branch is not None and not s.main_branch:
         return (1, s.branch, 0, "")
+    if s.each_branch:
+        return (1, "", 0, "")
     if s.latest and s.tag is not None:
         return (2, s.tag, 0, "")
     if s.tag is not None:

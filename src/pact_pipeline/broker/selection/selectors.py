@@ -35,7 +35,7 @@ def normalise(selectors: Iterable[Selector], provider_branch: str | None) -> lis
     for s in selectors:
         if s.matching_branch:
             s = replace(s, branch=provider_branch, latest=True)
-        elif s.branch is not None or s.main_branch:
+        elif s.branch is not None or s.main_branch or s.each_branch:
             s = replace(s, latest=True)
         if s.deployed_or_released or (s.environment is not None and not (s.deployed or s.released)):
             base = replace(s, deployed_or_released=False)
@@ -120,6 +120,8 @@ def _versions_for(
     if selector.branch is not None:
         head = consumer.branch_heads.get(selector.branch)
         return [(head, None)] if head is not None else []
+    if selector.each_branch:
+        return [(head, None) for head in sorted(set(consumer.branch_heads.values()))]
     if selector.tag is not None:
         if selector.latest:
             latest = consumer.latest_by_tag.get(selector.tag)

@@ -12,6 +12,7 @@ from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.errors import NotFoundError, invalid
 from pact_pipeline.broker.models import Label, Pacticipant, Version
+from pact_pipeline.broker.paging import Page, PageRequest
 
 R = TypeVar("R")
 
@@ -66,14 +67,18 @@ def get_pacticipant(db: Database, name: str, present: Callable[[PacticipantView]
 
 
 def list_pacticipants(
-    db: Database, present: Callable[[list[PacticipantView]], R], *, label: str | None = None
+    db: Database,
+    present: Callable[[Page[PacticipantView]], R],
+    *,
+    label: str | None = None,
+    name_filter: str | None = None,
+    page: PageRequest | None = None,
 ) -> R:
+    """Pacticipants by name, optionally with a label or a name containing ``name_filter``:
+    all, or one page."""
     with db.read() as session:
-        if label is not None:
-            found = repo.pacticipants_with_label(session, label)
-        else:
-            found = repo.list_pacticipants(session)
-        return present([view_of(session, p) for p in found])
+        found = repo.pacticipants_page(session, label=label, name_filter=name_filter, page=page)
+        return present(Page([view_of(session, p) for p in found.items], found.info))
 
 
 def _apply(pacticipant: Pacticipant, attributes: dict[str, str | None]) -> None:

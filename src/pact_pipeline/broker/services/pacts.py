@@ -26,7 +26,10 @@ from pact_pipeline.broker.models import (
     Verification,
     Version,
 )
+from pact_pipeline.broker.pacticipant_names import duplicate_message, potential_duplicates
+from pact_pipeline.broker.paging import Page, PageRequest
 from pact_pipeline.broker.services.pacticipants import require_pacticipant, require_version
+from pact_pipeline.broker.services.versions import first_tag_as_branch
 
 R = TypeVar("R")
 
@@ -187,6 +190,30 @@ def _content_change_refused(
     )
 
 
+def _refuse_likely_duplicates(
+    session: Session, names: Sequence[str], base_url: str, *, publish: bool
+) -> None:
+    """409 when a new name is probably an existing pacticipant misspelt (the Pact Broker's
+    ``check_for_potential_duplicate_pacticipant_names``)."""
+    existing = list(repo.pacticipant_names(session).values())
+    messages = [
+        duplicate_message(name, similar, base_url)
+        for name in dict.fromkeys(names)
+        if (similar := potential_duplicates(name, existing))
+    ]
+    if not messages:
+        return
+    text = "\n".join(messages)
+    if publish:
+        body: dict[str, Any] = {
+            "notices": [{"type": "error", "text": m} for m in messages],
+            "errors": {"contracts": messages},
+        }
+    else:
+        body = {"error": text, "errors": {"pacticipant": messages}}
+    raise ConflictError(text, body=body)
+
+
 def publish_contracts(
     db: Database,
     command: PublishCommand,
@@ -194,9 +221,14 @@ def publish_contracts(
     *,
     allow_dangerous: bool,
     on_published: Callable[[Session, StoredPact], None] | None = None,
+    first_tag_as_branch_within: float | None = None,
+    duplicate_names_check: str | None = None,
 ) -> R:
     """Create the version with its branch and tags, then store each contract."""
     with db.write() as session:
+        if duplicate_names_check is not None:
+            names = [command.pacticipant_name, *(c.provider_name for c in command.contracts)]
+            _refuse_likely_duplicates(session, names, duplicate_names_check, publish=True)
         pacticipant = repo.find_or_create_pacticipant(session, command.pacticipant_name)
         created_version = repo.find_version(session, pacticipant, command.version_number) is None
         version = repo.find_or_create_version(session, pacticipant, command.version_number)
@@ -206,6 +238,10 @@ def publish_contracts(
             repo.add_version_to_branch(session, version, command.branch)
         for tag in command.tags:
             repo.add_tag(session, version, tag)
+        if not command.branch and command.tags and first_tag_as_branch_within is not None:
+            session.flush()
+            session.refresh(version)
+            first_tag_as_branch(session, version, command.tags[0], first_tag_as_branch_within)
         stored: list[StoredPact] = []
         for contract in command.contracts:
             provider = repo.find_or_create_pacticipant(session, contract.provider_name)
@@ -237,8 +273,13 @@ def put_pact(
     allow_dangerous: bool,
     present: Callable[[PactView, bool], R],
     on_published: Callable[[Session, StoredPact], None] | None = None,
+    duplicate_names_check: str | None = None,
 ) -> R:
-    """Store a pact by consumer version (PUT overwrite, PATCH merge)."""
+    """Store a pact by consumer version (PUT overwrite, PATCH merge).
+
+    ``duplicate_names_check``: the broker's base URL to refuse, with advice, a new
+    pacticipant name much like an existing one; None: no check.
+    """
     for role, expected in (("consumer", consumer_name), ("provider", provider_name)):
         actual = pacticipant_name(content, role)
         if actual is not None and actual != expected:
@@ -247,6 +288,10 @@ def put_pact(
                 f"{role} name in pact ({actual}) does not match {role} name in path ({expected})",
             )
     with db.write() as session:
+        if duplicate_names_check is not None:
+            _refuse_likely_duplicates(
+                session, [consumer_name, provider_name], duplicate_names_check, publish=False
+            )
         consumer = repo.find_or_create_pacticipant(session, consumer_name)
         provider = repo.find_or_create_pacticipant(session, provider_name)
         version = repo.find_or_create_version(session, consumer, version_number)
@@ -369,20 +414,27 @@ def all_latest_pacts(db: Database, present: Callable[[Sequence[PactPublication]]
 def provider_pacts(
     db: Database,
     provider_name: str,
-    present: Callable[[Pacticipant, Sequence[PactPublication]], R],
+    present: Callable[[Pacticipant, Page[PactPublication]], R],
     *,
     tag: str | None = None,
     branch: str | None = None,
     main_branch: bool = False,
     latest: bool = False,
+    page: PageRequest | None = None,
 ) -> R:
     """Pacts for a provider filtered by the consumer version's tag, branch or main branch.
 
     The filters run in the database: reading every pact of the provider to filter them here
-    costs a few queries per pact, and a provider has one pact per consumer build.
+    costs a few queries per pact, and a provider has one pact per consumer build. ``page``
+    (for the lists of every matching pact, not the newest per consumer) reads one page.
     """
     with db.read() as session:
         provider = require_pacticipant(session, provider_name)
+        if page is not None and not latest:
+            found = repo.provider_publications_page(
+                session, provider, page, tag=tag, branch=branch, main_branch=main_branch
+            )
+            return present(provider, found)
         chosen: list[PactPublication] = []
         if latest:
             for consumer_id in repo.consumers_of_provider(session, provider.id):
@@ -402,4 +454,4 @@ def provider_pacts(
                 )
             )
         chosen.sort(key=lambda p: (p.consumer.name, -p.consumer_version_id))
-        return present(provider, chosen)
+        return present(provider, Page(chosen))

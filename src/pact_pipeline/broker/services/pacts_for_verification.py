@@ -82,6 +82,7 @@ class _Scope:
     """
 
     every_label: bool
+    every_branch: bool
     branches: frozenset[str]
     tags: frozenset[str]
     listed_tags: frozenset[str]
@@ -91,6 +92,7 @@ class _Scope:
         explicit = selection.normalise(query.selectors, query.provider_version_branch)
         return cls(
             every_label=query.include_wip_pacts_since is not None,
+            every_branch=any(s.each_branch for s in explicit),
             branches=frozenset(n for s in explicit for n in (s.branch, s.fallback_branch) if n),
             tags=frozenset(n for s in explicit for n in (s.tag, s.fallback_tag) if n),
             listed_tags=frozenset(s.tag for s in explicit if s.tag is not None and not s.latest),
@@ -107,7 +109,7 @@ def _consumer_facts(
     the selectors name are read at all.
     """
     main = {consumer.main_branch} if consumer.main_branch else set()
-    branches = None if scope.every_label else scope.branches | main
+    branches = None if scope.every_label or scope.every_branch else scope.branches | main
     tags = None if scope.every_label else scope.tags | main
     tagged = (
         repo.versions_per_tag(session, consumer.id, scope.listed_tags) if scope.listed_tags else {}

@@ -110,18 +110,28 @@ def latest_verification_for_latest_pact(
     provider_name: str,
     consumer_name: str,
     present: Callable[[Verification], R],
+    tag: str | None = None,
+    consumer_version: str | None = None,
 ) -> R:
+    """The newest verification of the integration's latest pact (with ``tag``), or of the
+    pact of ``consumer_version``."""
     with db.read() as session:
         consumer = require_pacticipant(session, consumer_name)
         provider = require_pacticipant(session, provider_name)
-        pub = repo.latest_publication(session, consumer, provider)
+        if consumer_version is not None:
+            version = repo.find_version(session, consumer, consumer_version)
+            pub = repo.current_publication(session, version, provider) if version else None
+        else:
+            pub = repo.latest_publication(session, consumer, provider, tag=tag)
         verification = repo.latest_verification(session, pub.pact_version) if pub else None
         if verification is None:
-            msg = (
-                "No verification results found for the latest pact between "
-                f"{consumer_name} and {provider_name}"
+            which = (
+                f"the pact of {consumer_name} version {consumer_version}"
+                if consumer_version is not None
+                else f"the latest pact{f' tagged {tag}' if tag else ''}"
             )
-            raise NotFoundError(msg)
+            msg = f"No verification results found for {which} between {consumer_name} and "
+            raise NotFoundError(msg + provider_name)
         return present(verification)
 
 

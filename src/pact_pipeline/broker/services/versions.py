@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from pact_pipeline.broker.models import (
     Tag,
     Version,
 )
+from pact_pipeline.broker.paging import Page, PageRequest
 from pact_pipeline.broker.services.pacticipants import require_pacticipant, require_version
 
 R = TypeVar("R")
@@ -127,12 +129,15 @@ def get_latest_version(
 def list_versions(
     db: Database,
     pacticipant_name: str,
-    present: Callable[[Pacticipant, list[Version], VersionFacts], R],
+    present: Callable[[Pacticipant, Page[Version], VersionFacts], R],
+    page: PageRequest | None = None,
 ) -> R:
+    """The pacticipant's versions, newest first: all, or one page (whose facts alone are
+    loaded)."""
     with db.read() as session:
         pacticipant = require_pacticipant(session, pacticipant_name)
-        versions = list(repo.list_versions(session, pacticipant))
-        return present(pacticipant, versions, load_version_facts(session, versions))
+        found = repo.versions_page(session, pacticipant, page)
+        return present(pacticipant, found, load_version_facts(session, found.items))
 
 
 @dataclass(frozen=True)
@@ -283,3 +288,20 @@ def get_tag(
 def delete_tag(db: Database, pacticipant: str, number: str, tag: str) -> None:
     with db.write() as session:
         session.delete(require_tag(session, pacticipant, number, tag))
+
+
+def first_tag_as_branch(session: Session, version: Version, tag: str, within: float) -> None:
+    """Give a branchless version its first tag as its branch, if it is new enough.
+
+    Clients from before branches tag every version with the branch they built; the Pact
+    Broker's ``use_first_tag_as_branch`` turns that into a branch (once, for the first tag, and
+    only while the version is ``within`` seconds old, so tagging an old version later does not).
+    """
+    if version.branch_versions or {t.name for t in version.tags} - {tag}:
+        return
+    created = version.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    if (datetime.now(UTC) - created).total_seconds() > within:
+        return
+    repo.add_version_to_branch(session, version, tag)

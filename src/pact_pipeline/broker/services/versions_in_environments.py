@@ -23,6 +23,7 @@ from pact_pipeline.broker.models import (
     ReleasedVersion,
     utcnow,
 )
+from pact_pipeline.broker.paging import Page, PageInfo, PageRequest
 from pact_pipeline.broker.services.environments import require_environment
 from pact_pipeline.broker.services.pacticipants import require_version
 
@@ -85,17 +86,39 @@ def current_placements(
 ) -> R:
     """The versions currently deployed to (or supported in) an environment, optionally of one
     pacticipant (none when it does not exist) and, for deployments, one ``target``."""
+    return current_placements_page(
+        db,
+        kind,
+        environment_uuid,
+        lambda environment, found: present(environment, found.items),
+        pacticipant_name=pacticipant_name,
+        target=target,
+    )
+
+
+def current_placements_page(
+    db: Database,
+    kind: Kind[Placement],
+    environment_uuid: str,
+    present: Callable[[Environment, Page[Placement]], R],
+    *,
+    pacticipant_name: str | None = None,
+    target: str | None = None,
+    page: PageRequest | None = None,
+) -> R:
+    """As :func:`current_placements`: all, or one page."""
     with db.read() as session:
         environment = require_environment(session, environment_uuid)
         pacticipant: Pacticipant | None = None
         if pacticipant_name is not None:
             pacticipant = repo.find_pacticipant(session, pacticipant_name)
             if pacticipant is None:
-                return present(environment, [])
-        items = repo.current_placements(
-            session, kind.model, environment, pacticipant=pacticipant, target=target
+                empty: Page[Placement] = Page([], None if page is None else PageInfo.of(page, 0))
+                return present(environment, empty)
+        found = repo.current_placements_page(
+            session, kind.model, environment, page, pacticipant=pacticipant, target=target
         )
-        return present(environment, items)
+        return present(environment, found)
 
 
 def record_deployment(

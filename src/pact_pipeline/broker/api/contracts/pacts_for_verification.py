@@ -127,6 +127,8 @@ def _shape_errors(raw: dict[str, Any], at: str) -> list[str]:
         errors.append(f"unknown key(s) {', '.join(unknown)}{at}")
     for key in _STRING_KEYS:
         value = raw.get(key)
+        if key == "branch" and value is True:
+            continue  # {"branch": true}: the latest of every branch
         if value is not None and (not isinstance(value, str) or not value.strip()):
             errors.append(f"{key} must be a non-blank string{at}")
     for key in _BOOLEAN_KEYS:
@@ -139,7 +141,8 @@ def _shape_errors(raw: dict[str, Any], at: str) -> list[str]:
 def _selector_of(raw: dict[str, Any]) -> selection.Selector:
     return selection.Selector(
         main_branch=bool(raw.get("mainBranch")),
-        branch=raw.get("branch"),
+        branch=raw.get("branch") if isinstance(raw.get("branch"), str) else None,
+        each_branch=raw.get("branch") is True,
         matching_branch=bool(raw.get("matchingBranch")),
         fallback_branch=raw.get("fallbackBranch"),
         tag=raw.get("tag"),
@@ -159,6 +162,7 @@ def _criteria_errors(s: selection.Selector, at: str) -> list[str]:
         s.environment
         or s.tag
         or s.branch
+        or s.each_branch
         or s.main_branch
         or s.matching_branch
         or s.latest is True
@@ -168,7 +172,8 @@ def _criteria_errors(s: selection.Selector, at: str) -> list[str]:
     ):
         return []
     return [
-        "must specify a value for environment or tag or branch, or specify mainBranch=true, "
+        "must specify a value for environment or tag or branch, or specify branch=true, "
+        "mainBranch=true, "
         "matchingBranch=true, latest=true, deployed=true, released=true or "
         f"deployedOrReleased=true{at}"
     ]
@@ -178,6 +183,12 @@ def _main_and_matching_branch_errors(
     s: selection.Selector, provider_branch: str | None, at: str
 ) -> list[str]:
     errors: list[str] = []
+    if s.each_branch and (
+        s.tag or s.main_branch or s.matching_branch or s.fallback_tag or s.fallback_branch
+    ):
+        errors.append(f"cannot specify branch=true with any other criteria apart from consumer{at}")
+    if s.each_branch and s.latest is False:
+        errors.append(f"cannot specify branch=true with latest=false{at}")
     if s.main_branch and (
         s.tag or s.branch or s.matching_branch or s.fallback_tag or s.fallback_branch
     ):

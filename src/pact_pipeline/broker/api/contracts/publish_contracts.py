@@ -8,6 +8,7 @@ import binascii
 from typing import Any
 
 from pact_pipeline.broker.api.contracts.checks import MAX_NAME_LENGTH, Checker, check_text
+from pact_pipeline.broker.api.contracts.pact_content import pact_content_problems
 from pact_pipeline.broker.content import pacticipant_name
 from pact_pipeline.broker.errors import BrokerError, InvalidRequestError
 from pact_pipeline.broker.json_documents import parse_json_document
@@ -60,6 +61,9 @@ def _contract(
         ok = ok and content is not None
     if content is not None:
         ok = _content_names_ok(checker, content, consumer, provider, where) and ok
+        for path, message in pact_content_problems(content):
+            checker.add(f"contracts.content.{path}", f"{message}{where}")
+            ok = False
     if not ok or content is None:
         return None
     assert isinstance(consumer, str) and isinstance(provider, str)

@@ -45,6 +45,8 @@ def short_reason(reason: Reason) -> str:
         return f"latest with tag {s.fallback_tag or s.tag}"
     if s.main_branch:
         return "latest from main branch"
+    if s.each_branch:
+        return "latest from each branch"
     if s.latest and s.branch is not None:
         return f"latest from branch {s.fallback_branch or s.branch}"
     if s.tag is not None:
@@ -79,6 +81,8 @@ def long_reason(reason: Reason, provider: str = "the provider") -> str:
     elif s.main_branch:
         branch = f" '{reason.main_branch}'" if reason.main_branch else ""
         text = f"latest {label} from the main branch{branch}"
+    elif s.each_branch:
+        text = f"latest {label} of one of its branches"
     elif s.latest and s.branch is not None:
         text = f"latest {label} from branch '{s.branch}'"
     elif s.tag is not None:

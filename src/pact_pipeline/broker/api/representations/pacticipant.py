@@ -82,6 +82,13 @@ def _relations(links: Links, p: Pacticipant) -> JSONDict:
         "pb:can-i-deploy-badge": link(
             links.pacticipant(name)
             + "/latest-version/{tag}/can-i-deploy/to/{environmentTag}/badge",
+            title=f"Can I Deploy {name} badge",
+            templated=True,
+        ),
+        "pb:can-i-deploy-branch-to-environment-badge": link(
+            links.pacticipant(name)
+            + "/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}/badge",
+            title=f"Can I Deploy {name} from branch to environment badge",
             templated=True,
         ),
         "versions": link(links.versions(name)),

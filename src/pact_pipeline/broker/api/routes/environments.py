@@ -9,10 +9,12 @@ from pact_pipeline.broker.api.contracts.environments import (
     deployment_target,
     environment_data,
 )
+from pact_pipeline.broker.api.contracts.paging import Paging
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep, OptionalJsonObject
 from pact_pipeline.broker.api.http import RawPathRoute, hal
 from pact_pipeline.broker.api.representations import environment as environment_repr
 from pact_pipeline.broker.api.representations import version_in_environment as placement_repr
+from pact_pipeline.broker.api.representations.paging import with_page
 from pact_pipeline.broker.services import environments as svc
 from pact_pipeline.broker.services import versions_in_environments as placement_svc
 
@@ -70,42 +72,65 @@ def currently_deployed(
     uuid: str,
     db: DB,
     links: LinksDep,
+    page: Paging,
     pacticipant: str | None = None,
     applicationInstance: str | None = None,
     target: str | None = None,
 ) -> Response:
+    query = request.query_params.multi_items()
     return hal(
         request,
-        placement_svc.current_placements(
+        placement_svc.current_placements_page(
             db,
             placement_svc.DEPLOYED,
             uuid,
-            lambda e, items: placement_repr.deployed_versions(
-                links, str(request.url), items, f"Currently deployed versions for {e.name}"
+            lambda e, found: with_page(
+                placement_repr.deployed_versions(
+                    links,
+                    str(request.url),
+                    found.items,
+                    f"Currently deployed versions for {e.name}",
+                ),
+                found.info,
+                str(request.url),
+                query,
             ),
             pacticipant_name=pacticipant,
             target=applicationInstance or target,
+            page=page,
         ),
     )
 
 
 @router.get("/environments/{uuid}/released-versions/currently-supported")
 def currently_supported(
-    request: Request, uuid: str, db: DB, links: LinksDep, pacticipant: str | None = None
+    request: Request,
+    uuid: str,
+    db: DB,
+    links: LinksDep,
+    page: Paging,
+    pacticipant: str | None = None,
 ) -> Response:
+    query = request.query_params.multi_items()
     return hal(
         request,
-        placement_svc.current_placements(
+        placement_svc.current_placements_page(
             db,
             placement_svc.RELEASED,
             uuid,
-            lambda e, items: placement_repr.released_versions(
-                links,
+            lambda e, found: with_page(
+                placement_repr.released_versions(
+                    links,
+                    str(request.url),
+                    found.items,
+                    f"Currently supported released versions for {e.name}",
+                ),
+                found.info,
                 str(request.url),
-                items,
-                f"Currently supported released versions for {e.name}",
+                query,
             ),
             pacticipant_name=pacticipant,
+            page=page,
         ),
     )
 

@@ -14,14 +14,17 @@ from pact_pipeline.broker.api.contracts.pacticipants import (
     pacticipant_attributes,
     version_changes,
 )
+from pact_pipeline.broker.api.contracts.paging import NameFilter, Paging
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep, OptionalJsonObject
 from pact_pipeline.broker.api.http import RawPathRoute, hal
-from pact_pipeline.broker.api.links import Links
+from pact_pipeline.broker.api.links import Links, segment
 from pact_pipeline.broker.api.representations import branch as branch_repr
 from pact_pipeline.broker.api.representations import pacticipant as pacticipant_repr
 from pact_pipeline.broker.api.representations import tag as tag_repr
 from pact_pipeline.broker.api.representations import version as version_repr
+from pact_pipeline.broker.api.representations.paging import with_page
 from pact_pipeline.broker.db import Database
+from pact_pipeline.broker.paging import PageRequest
 from pact_pipeline.broker.services import pacticipants as svc
 from pact_pipeline.broker.services import versions as version_svc
 
@@ -31,19 +34,42 @@ NO_CONTENT = Response(status_code=204)
 
 
 @router.get("/pacticipants")
-def list_pacticipants(request: Request, db: DB, links: LinksDep) -> Response:
-    return hal(
-        request,
-        svc.list_pacticipants(db, lambda views: pacticipant_repr.pacticipants(links, views)),
-    )
+def list_pacticipants(
+    request: Request, db: DB, links: LinksDep, page: Paging, q: NameFilter
+) -> Response:
+    """Pacticipants by name; ``q`` keeps those whose name contains it; paged on request."""
+    return _pacticipants(request, db, links, links.pacticipants(), page, name_filter=q)
 
 
 @router.get("/pacticipants/label/{label}")
-def pacticipants_with_label(request: Request, label: str, db: DB, links: LinksDep) -> Response:
+def pacticipants_with_label(
+    request: Request, label: str, db: DB, links: LinksDep, page: Paging
+) -> Response:
+    url = links.pacticipants() + "/label/" + segment(label)
+    return _pacticipants(request, db, links, url, page, label=label)
+
+
+def _pacticipants(
+    request: Request,
+    db: Database,
+    links: Links,
+    url: str,
+    page: PageRequest | None,
+    *,
+    label: str | None = None,
+    name_filter: str | None = None,
+) -> Response:
+    query = request.query_params.multi_items()
     return hal(
         request,
         svc.list_pacticipants(
-            db, lambda views: pacticipant_repr.pacticipants(links, views), label=label
+            db,
+            lambda found: with_page(
+                pacticipant_repr.pacticipants(links, found.items), found.info, url, query
+            ),
+            label=label,
+            name_filter=name_filter,
+            page=page,
         ),
     )
 
@@ -128,11 +154,21 @@ def delete_label(name: str, label: str, db: DB) -> Response:
 
 
 @router.get("/pacticipants/{name}/versions")
-def list_versions(request: Request, name: str, db: DB, links: LinksDep) -> Response:
+def list_versions(request: Request, name: str, db: DB, links: LinksDep, page: Paging) -> Response:
+    """The pacticipant's versions, newest first; paged on request."""
+    query = request.query_params.multi_items()
     return hal(
         request,
         version_svc.list_versions(
-            db, name, lambda p, items, facts: version_repr.versions(links, p, items, facts)
+            db,
+            name,
+            lambda p, found, facts: with_page(
+                version_repr.versions(links, p, found.items, facts),
+                found.info,
+                links.versions(p.name),
+                query,
+            ),
+            page=page,
         ),
     )
 

@@ -12,7 +12,9 @@ from fastapi import APIRouter, Request, Response
 from pact_pipeline.broker.api.contracts.checks import (
     check_path_name,
 )
+from pact_pipeline.broker.api.contracts.pact_content import check_pact_content
 from pact_pipeline.broker.api.contracts.pacts_for_verification import verification_query
+from pact_pipeline.broker.api.contracts.paging import Paging
 from pact_pipeline.broker.api.contracts.publish_contracts import publish_command
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep, SettingsDep
 from pact_pipeline.broker.api.http import PLAIN_JSON, RawPathRoute, hal
@@ -20,10 +22,13 @@ from pact_pipeline.broker.api.links import Links
 from pact_pipeline.broker.api.representations import pact as pact_repr
 from pact_pipeline.broker.api.representations import pacts_for_verification as verification_repr
 from pact_pipeline.broker.api.representations import publication as publication_repr
+from pact_pipeline.broker.api.representations.paging import with_page
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.models import Pacticipant, PactPublication
+from pact_pipeline.broker.paging import Page, PageRequest
 from pact_pipeline.broker.services import pacts as svc
 from pact_pipeline.broker.services import pacts_for_verification as vsvc
+from pact_pipeline.broker.settings import Settings
 
 router = APIRouter(route_class=RawPathRoute, tags=["pacts"])
 
@@ -42,6 +47,8 @@ def publish_contracts(
         lambda outcome: publication_repr.publish_result(links, outcome),
         allow_dangerous=settings.allow_dangerous_contract_modification,
         on_published=request.app.state.hooks.bind(links).on_pact_published,
+        first_tag_as_branch_within=request.app.state.hooks.first_tag_as_branch_within,
+        duplicate_names_check=_duplicate_names_check(settings, links),
     )
     return hal(request, result, 200)
 
@@ -87,16 +94,22 @@ def _pact_list(
     tag: str | None = None,
     branch: str | None = None,
     main_branch: bool = False,
+    page: PageRequest | None = None,
 ) -> Response:
     """A provider's pacts filtered by consumer version, as a list of links.
 
     ``newest_per_consumer`` without a branch filter asks for each consumer's newest pact (with
     ``tag``, the newest with that tag); otherwise every matching pact, or with a branch filter
-    and ``newest_per_consumer`` the newest of each consumer on that branch.
+    and ``newest_per_consumer`` the newest of each consumer on that branch. The lists of every
+    matching pact are paged on request (``page``).
     """
 
     def present(found: Pacticipant, pubs: Sequence[PactPublication]) -> dict[str, Any]:
         return pact_repr.provider_pacts(links, found, pubs, str(request.url), title)
+
+    def present_page(found: Pacticipant, pubs: Page[PactPublication]) -> dict[str, Any]:
+        query = request.query_params.multi_items()
+        return with_page(present(found, pubs.items), pubs.info, str(request.url), query)
 
     if newest_per_consumer and branch is None and not main_branch:
         body = svc.latest_provider_pacts(db, provider, present, tag=tag)
@@ -104,11 +117,12 @@ def _pact_list(
         body = svc.provider_pacts(
             db,
             provider,
-            present,
+            present_page,
             tag=tag,
             branch=branch,
             main_branch=main_branch,
             latest=newest_per_consumer,
+            page=page,
         )
     return hal(request, body)
 
@@ -128,25 +142,27 @@ def latest_provider_pacts_with_tag(
 
 
 @router.get("/pacts/provider/{provider}")
-def provider_pacts(request: Request, provider: str, db: DB, links: LinksDep) -> Response:
+def provider_pacts(
+    request: Request, provider: str, db: DB, links: LinksDep, page: Paging
+) -> Response:
     title = f"All pact versions for the provider {provider}"
-    return _pact_list(request, db, links, provider, title)
+    return _pact_list(request, db, links, provider, title, page=page)
 
 
 @router.get("/pacts/provider/{provider}/tag/{tag}")
 def provider_pacts_with_tag(
-    request: Request, provider: str, tag: str, db: DB, links: LinksDep
+    request: Request, provider: str, tag: str, db: DB, links: LinksDep, page: Paging
 ) -> Response:
     title = f"All pact versions for the provider {provider} with consumer version tag '{tag}'"
-    return _pact_list(request, db, links, provider, title, tag=tag)
+    return _pact_list(request, db, links, provider, title, tag=tag, page=page)
 
 
 @router.get("/pacts/provider/{provider}/branch")
 def provider_pacts_main_branch(
-    request: Request, provider: str, db: DB, links: LinksDep
+    request: Request, provider: str, db: DB, links: LinksDep, page: Paging
 ) -> Response:
     title = "Pacts from the consumers' main branches"
-    return _pact_list(request, db, links, provider, title, main_branch=True)
+    return _pact_list(request, db, links, provider, title, main_branch=True, page=page)
 
 
 @router.get("/pacts/provider/{provider}/branch/latest")
@@ -161,10 +177,10 @@ def latest_provider_pacts_main_branch(
 
 @router.get("/pacts/provider/{provider}/branch/{branch}")
 def provider_pacts_branch(
-    request: Request, provider: str, branch: str, db: DB, links: LinksDep
+    request: Request, provider: str, branch: str, db: DB, links: LinksDep, page: Paging
 ) -> Response:
     title = f"Pacts from consumer branch {branch}"
-    return _pact_list(request, db, links, provider, title, branch=branch)
+    return _pact_list(request, db, links, provider, title, branch=branch, page=page)
 
 
 @router.get("/pacts/provider/{provider}/branch/{branch}/latest")
@@ -217,6 +233,7 @@ def _store(
 ) -> Response:
     for field, value in (("provider", provider), ("consumer", consumer), ("version", number)):
         check_path_name(field, value)
+    check_pact_content(body)
     created, rendered = svc.put_pact(
         db,
         consumer_name=consumer,
@@ -227,8 +244,14 @@ def _store(
         allow_dangerous=settings.allow_dangerous_contract_modification,
         present=lambda view, created: (created, pact_repr.pact(links, view)),
         on_published=request.app.state.hooks.bind(links).on_pact_published,
+        duplicate_names_check=_duplicate_names_check(settings, links),
     )
     return _pact_response(request, rendered, 201 if created else 200)
+
+
+def _duplicate_names_check(settings: Settings, links: Links) -> str | None:
+    """The base URL the duplicate-name advice names, when the check is on."""
+    return links.base if settings.check_for_potential_duplicate_pacticipant_names else None
 
 
 @router.put("/pacts/provider/{provider}/consumer/{consumer}/version/{number}")

@@ -143,16 +143,41 @@ def latest_for_latest_pact(
     )
 
 
-@router.get("/verification-results/consumer/{consumer}/version/{number}/latest")
-def latest_for_consumer_version(
-    request: Request, consumer: str, number: str, db: DB, links: LinksDep
+@router.get(
+    "/pacts/provider/{provider}/consumer/{consumer}/latest/{tag}/verification-results/latest"
+)
+def latest_for_latest_tagged_pact(
+    request: Request, provider: str, consumer: str, tag: str, db: DB, links: LinksDep
 ) -> Response:
     return hal(
         request,
-        svc.latest_verification_for_consumer_version(
+        svc.latest_verification_for_latest_pact(
             db,
+            provider_name=provider,
             consumer_name=consumer,
-            number=number,
+            tag=tag,
             present=lambda v: verification_repr.verification(links, v),
         ),
     )
+
+
+@router.get(
+    "/pacts/provider/{provider}/consumer/{consumer}/version/{number}/verification-results/latest"
+)
+def latest_for_pact_of_version(
+    request: Request, provider: str, consumer: str, number: str, db: DB, links: LinksDep
+) -> Response:
+    return hal(
+        request,
+        svc.latest_verification_for_latest_pact(
+            db,
+            provider_name=provider,
+            consumer_name=consumer,
+            consumer_version=number,
+            present=lambda v: verification_repr.verification(links, v),
+        ),
+    )
+
+
+# GET /verification-results/consumer/{consumer}/version/{number}/latest (Ruby's summary of
+# the version's latest results) is served by ``routes/version_lists.py``.

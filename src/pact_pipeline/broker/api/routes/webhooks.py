@@ -6,10 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from pact_pipeline.broker.api.contracts.paging import Paging
 from pact_pipeline.broker.api.contracts.webhooks import webhook_data, webhook_uuid
 from pact_pipeline.broker.api.deps import DB, JsonObject, LinksDep
 from pact_pipeline.broker.api.http import RawPathRoute, hal
 from pact_pipeline.broker.api.representations import webhook as webhook_repr
+from pact_pipeline.broker.api.representations.paging import with_page
 from pact_pipeline.broker.errors import NotFoundError
 from pact_pipeline.broker.events import EventUrls
 from pact_pipeline.broker.services import webhooks as svc
@@ -92,6 +94,30 @@ def create_for_consumer(
     return _scoped_create(request, body, db, links, consumer=consumer, provider=None)
 
 
+@router.get("/webhooks/provider/{provider}")
+def list_for_provider(request: Request, provider: str, db: DB, links: LinksDep) -> Response:
+    return hal(
+        request,
+        svc.list_webhooks(
+            db,
+            lambda items: webhook_repr.webhooks(links, items, str(request.url)),
+            provider_name=provider,
+        ),
+    )
+
+
+@router.get("/webhooks/consumer/{consumer}")
+def list_for_consumer(request: Request, consumer: str, db: DB, links: LinksDep) -> Response:
+    return hal(
+        request,
+        svc.list_webhooks(
+            db,
+            lambda items: webhook_repr.webhooks(links, items, str(request.url)),
+            consumer_name=consumer,
+        ),
+    )
+
+
 @router.get("/webhooks/provider/{provider}/consumer/{consumer}")
 def list_for_pair(
     request: Request, provider: str, consumer: str, db: DB, links: LinksDep
@@ -130,11 +156,25 @@ def delete_webhook(uuid: str, db: DB) -> Response:
 
 
 @router.get("/webhooks/{uuid}/executions")
-def webhook_executions(request: Request, uuid: str, db: DB, links: LinksDep) -> Response:
-    """Every delivery attempt of a webhook, newest first (what was sent, what came back)."""
+def webhook_executions(
+    request: Request, uuid: str, db: DB, links: LinksDep, page: Paging
+) -> Response:
+    """Every delivery attempt of a webhook, newest first (what was sent, what came back);
+    paged on request."""
+    query = request.query_params.multi_items()
     return hal(
         request,
-        svc.list_executions(db, uuid, lambda w, items: webhook_repr.executions(links, w, items)),
+        svc.list_executions_page(
+            db,
+            uuid,
+            lambda w, found: with_page(
+                webhook_repr.executions(links, w, found.items),
+                found.info,
+                links.webhook(w.uuid) + "/executions",
+                query,
+            ),
+            page,
+        ),
     )
 
 

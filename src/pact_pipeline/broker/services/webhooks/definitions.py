@@ -20,6 +20,7 @@ from pact_pipeline.broker.models import (
     WebhookExecution,
     new_uuid,
 )
+from pact_pipeline.broker.paging import Page, PageRequest
 from pact_pipeline.broker.services.pacticipants import require_pacticipant
 
 R = TypeVar("R")
@@ -142,10 +143,19 @@ def list_executions(
     db: Database, uuid: str, present: Callable[[Webhook, Sequence[WebhookExecution]], R]
 ) -> R:
     """A webhook's delivery attempts, newest first, so failures are visible."""
+    return list_executions_page(db, uuid, lambda webhook, found: present(webhook, found.items))
+
+
+def list_executions_page(
+    db: Database,
+    uuid: str,
+    present: Callable[[Webhook, Page[WebhookExecution]], R],
+    page: PageRequest | None = None,
+) -> R:
+    """A webhook's delivery attempts, newest first: all, or one page."""
     with db.read() as session:
         webhook = require_webhook(session, uuid)
-        executions = repo.executions_of_webhook(session, webhook)
-        return present(webhook, executions)
+        return present(webhook, repo.executions_page(session, webhook, page))
 
 
 def delete_webhook(db: Database, uuid: str) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.models import WebhookExecution, new_uuid, utcnow
+from pact_pipeline.broker.services.webhooks.outcomes import attempted
 from pact_pipeline.broker.services.webhooks.redaction import redact
 from pact_pipeline.broker.services.webhooks.sending import AttemptResult, not_sent, send
 from pact_pipeline.broker.services.webhooks.targets import WebhookPolicy
@@ -205,6 +206,7 @@ class DeliveryWorker:
                 next_attempt_at=next_at,
                 now=now,
             )
+        attempted(self, status)
         if not owned:
             log.warning("webhook delivery %s: lease lost before the attempt ended", claimed.uuid)
 
