@@ -101,10 +101,12 @@ def main(argv: list[str] | None = None) -> int:
             **uvicorn_logs,
         )
         return 0
-    from pact_pipeline.broker.app import create_app
+    from pact_pipeline.broker.app import create_app, settle_the_heap
 
+    app = create_app(settings)
+    settle_the_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_level=args.log_level,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from pact_pipeline.broker.app import create_app
+from pact_pipeline.broker import logs
+from pact_pipeline.broker.app import create_app, settle_the_heap
+from pact_pipeline.broker.settings import Settings
 
 if not logging.getLogger().handlers:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _settings = Settings()
+    logs.configure(_settings.log_level, _settings.log_format)
 
 app = create_app()
+settle_the_heap()
