@@ -61,6 +61,7 @@ from pact_pipeline.broker.repository.pacticipants import (
     list_pacticipants,
     pacticipant_by_id,
     pacticipant_names,
+    pacticipants_by_ids,
     pacticipants_page,
     pacticipants_with_label,
 )
@@ -97,6 +98,7 @@ from pact_pipeline.broker.repository.verifications import (
 )
 from pact_pipeline.broker.repository.versions import (
     branch_head,
+    branch_heads_of,
     find_or_create_version,
     find_version,
     latest_version,
@@ -116,6 +118,7 @@ from pact_pipeline.broker.repository.versions_in_environments import (
     find_placement,
     placements_of_version,
     versions_in_environment,
+    versions_in_environment_by_pacticipant,
 )
 from pact_pipeline.broker.repository.webhooks import (
     PENDING_STATUSES,
@@ -155,6 +158,7 @@ __all__ = [
     "branch_head",
     "branch_heads",
     "branch_heads_by_name",
+    "branch_heads_of",
     "chunked",
     "claim_triggered_webhook",
     "consumers_of_provider",
@@ -223,6 +227,7 @@ __all__ = [
     "pact_versions_verified_by",
     "pacticipant_by_id",
     "pacticipant_names",
+    "pacticipants_by_ids",
     "pacticipants_page",
     "pacticipants_with_label",
     "placements_of_version",
@@ -245,6 +250,7 @@ __all__ = [
     "verification_outcomes",
     "version_by_id",
     "versions_in_environment",
+    "versions_in_environment_by_pacticipant",
     "versions_on_branch",
     "versions_page",
     "versions_per_tag",

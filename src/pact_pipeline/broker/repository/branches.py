@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pact_pipeline.broker.models import (
@@ -76,13 +76,16 @@ def is_branch_head(session: Session, branch: Branch, version: Version) -> bool:
     return head == version.id
 
 
+_HEADS = select(Branch.id, newest_on_branch()).where(
+    Branch.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def branch_heads(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
     """The head version of each branch (branch id → version id), one index seek per branch."""
     heads: dict[int, int] = {}
     for chunk in chunked(branch_ids):
-        for branch_id, version_id in session.execute(
-            select(Branch.id, newest_on_branch()).where(Branch.id.in_(chunk))
-        ).tuples():
+        for branch_id, version_id in session.execute(_HEADS, {"ids": chunk}).tuples():
             if version_id is not None:
                 heads[branch_id] = version_id
     return heads

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from pact_pipeline.broker.models import (
@@ -16,8 +16,11 @@ def find_environment(session: Session, uuid: str) -> Environment | None:
     return session.scalars(select(Environment).where(Environment.uuid == uuid)).first()
 
 
+_BY_NAME = select(Environment).where(Environment.name == bindparam("name"))
+
+
 def find_environment_by_name(session: Session, name: str) -> Environment | None:
-    return session.scalars(select(Environment).where(Environment.name == name)).first()
+    return session.scalars(_BY_NAME, {"name": name}).first()
 
 
 def list_environments(session: Session, *, name: str | None = None) -> Sequence[Environment]:

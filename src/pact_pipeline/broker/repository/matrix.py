@@ -5,8 +5,9 @@ of :mod:`pact_pipeline.broker.matrix`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from pact_pipeline.broker import matrix
@@ -41,17 +42,33 @@ def matrix_publications(
     """Current publications by any of the consumer versions or consumers, or of any of the
     pact versions, with names and version numbers read in the same query (loading them
     through the ORM's relationships costs one query per publication)."""
-    conditions = []
-    if consumer_version_ids:
-        conditions.append(PactPublication.consumer_version_id.in_(consumer_version_ids))
-    if consumer_ids:
-        conditions.append(PactPublication.consumer_id.in_(consumer_ids))
-    if pact_version_ids:
-        conditions.append(PactPublication.pact_version_id.in_(pact_version_ids))
-    if not conditions:
+    given = {
+        "consumer_version_ids": sorted(consumer_version_ids),
+        "consumer_ids": sorted(consumer_ids),
+        "pact_version_ids": sorted(pact_version_ids),
+    }
+    present = tuple(name for name, ids in given.items() if ids)
+    if not present:
         return []
-    consumer, provider = aliased(Pacticipant), aliased(Pacticipant)
     rows = session.execute(
+        _publications_query(present), {name: given[name] for name in present}
+    ).tuples()
+    return [matrix.Publication(*row) for row in rows]
+
+
+@cache
+def _publications_query(
+    present: tuple[str, ...],
+) -> Select[int, int, str, int, str, int, str, int]:
+    """The query of :func:`matrix_publications` for the kinds of ids given, built once (building
+    and keying a query this size costs more than running it)."""
+    columns = {
+        "consumer_version_ids": PactPublication.consumer_version_id,
+        "consumer_ids": PactPublication.consumer_id,
+        "pact_version_ids": PactPublication.pact_version_id,
+    }
+    consumer, provider = aliased(Pacticipant), aliased(Pacticipant)
+    return (
         select(
             PactPublication.id,
             PactPublication.consumer_id,
@@ -65,9 +82,11 @@ def matrix_publications(
         .join(consumer, consumer.id == PactPublication.consumer_id)
         .join(provider, provider.id == PactPublication.provider_id)
         .join(Version, Version.id == PactPublication.consumer_version_id)
-        .where(or_(*conditions), is_current_revision())
-    ).tuples()
-    return [matrix.Publication(*row) for row in rows]
+        .where(
+            or_(*(columns[name].in_(bindparam(name, expanding=True)) for name in present)),
+            is_current_revision(),
+        )
+    )
 
 
 def matrix_verifications(
@@ -83,6 +102,7 @@ def matrix_verifications(
     rows = latest_verification_rows(
         session,
         pact_version_ids,
-        None if any_provider_version else _verified_by(version_ids, whole_ids),
+        provider_version_ids=None if any_provider_version else version_ids,
+        provider_ids=whole_ids,
     )
     return [matrix.VerificationRef(*row) for row in rows]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from pact_pipeline.broker.models import (
@@ -12,11 +12,17 @@ from pact_pipeline.broker.models import (
     Pacticipant,
 )
 from pact_pipeline.broker.paging import Page, PageRequest
+from pact_pipeline.broker.repository.common import chunked
 from pact_pipeline.broker.repository.paging import scalars_page
+
+# Queries asked on every request are built once: building and keying a query costs more than
+# SQLite takes to run it.
+_BY_NAME = select(Pacticipant).where(Pacticipant.name == bindparam("name"))
+_BY_IDS = select(Pacticipant).where(Pacticipant.id.in_(bindparam("ids", expanding=True)))
 
 
 def find_pacticipant(session: Session, name: str) -> Pacticipant | None:
-    return session.scalars(select(Pacticipant).where(Pacticipant.name == name)).first()
+    return session.scalars(_BY_NAME, {"name": name}).first()
 
 
 def list_pacticipants(session: Session) -> Sequence[Pacticipant]:
@@ -57,6 +63,14 @@ def pacticipants_with_label(session: Session, label: str) -> Sequence[Pacticipan
 
 def pacticipant_by_id(session: Session, pacticipant_id: int) -> Pacticipant:
     return session.get_one(Pacticipant, pacticipant_id)
+
+
+def pacticipants_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Pacticipant]:
+    """The pacticipants by id (many, one query a chunk)."""
+    found: dict[int, Pacticipant] = {}
+    for chunk in chunked(ids):
+        found.update((p.id, p) for p in session.scalars(_BY_IDS, {"ids": chunk}))
+    return found
 
 
 def pacticipant_names(session: Session) -> dict[int, str]:

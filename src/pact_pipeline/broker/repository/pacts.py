@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from pact_pipeline.broker.models import (
@@ -291,6 +291,13 @@ def current_pacts_of_consumer_versions(
     return rows
 
 
+_TIMES_AND_SHAS = (
+    select(PactPublication.id, PactPublication.created_at, PactVersion.sha)
+    .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
+    .where(PactPublication.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def publication_times_and_shas(
     session: Session, publication_ids: Iterable[int]
 ) -> dict[int, tuple[datetime, str]]:
@@ -299,10 +306,6 @@ def publication_times_and_shas(
     for chunk in chunked(publication_ids):
         found.update(
             (pub_id, (created_at, sha))
-            for pub_id, created_at, sha in session.execute(
-                select(PactPublication.id, PactPublication.created_at, PactVersion.sha)
-                .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
-                .where(PactPublication.id.in_(chunk))
-            ).tuples()
+            for pub_id, created_at, sha in session.execute(_TIMES_AND_SHAS, {"ids": chunk}).tuples()
         )
     return found

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from pact_pipeline.broker.models import (
@@ -68,40 +69,69 @@ def latest_verification_for_consumer_version(
 def latest_verification_rows(
     session: Session,
     pact_version_ids: Iterable[int],
-    provider_versions: ColumnElement[bool] | None = None,
+    *,
+    provider_version_ids: Iterable[int] | None = None,
+    provider_ids: Iterable[int] = (),
 ) -> list[tuple[int, int, int, str, bool]]:
     """The newest verification per (pact version, provider version), as plain rows.
 
     Args:
         session: The session.
         pact_version_ids: The pact contents.
-        provider_versions: A condition on ``Verification`` limiting the provider versions.
+        provider_version_ids: Only verifications by these provider versions (or by any version
+            of ``provider_ids``); ``None``: by any provider version.
+        provider_ids: With ``provider_version_ids``, also verifications by these providers.
 
     Returns:
         (verification id, pact version id, provider version id, provider version number,
         success) for each, read with the provider version's number in one query rather than
         one query per verification.
     """
+    filters: dict[str, list[int]] = {}
+    if provider_version_ids is not None:
+        filters = {
+            "provider_version_ids": sorted(set(provider_version_ids)),
+            "provider_ids": sorted(set(provider_ids)),
+        }
+    query = _latest_verification_rows_query(tuple(name for name, ids in filters.items() if ids))
     result: list[tuple[int, int, int, str, bool]] = []
+    if provider_version_ids is not None and not any(filters.values()):
+        return result
     for chunk in chunked(pact_version_ids):
-        latest = select(func.max(Verification.id)).where(Verification.pact_version_id.in_(chunk))
-        if provider_versions is not None:
-            latest = latest.where(provider_versions)
-        latest = latest.group_by(Verification.pact_version_id, Verification.provider_version_id)
-        result.extend(
-            session.execute(
-                select(
-                    Verification.id,
-                    Verification.pact_version_id,
-                    Verification.provider_version_id,
-                    Version.number,
-                    Verification.success,
-                )
-                .join(Version, Version.id == Verification.provider_version_id)
-                .where(Verification.id.in_(latest))
-            ).tuples()
-        )
+        params: dict[str, list[int]] = {"pact_version_ids": chunk}
+        params.update((name, ids) for name, ids in filters.items() if ids)
+        result.extend(session.execute(query, params).tuples())
     return result
+
+
+@cache
+def _latest_verification_rows_query(
+    filters: tuple[str, ...],
+) -> Select[int, int, int, str, bool]:
+    """The query of :func:`latest_verification_rows` for its filters, built once."""
+    columns = {
+        "provider_version_ids": Verification.provider_version_id,
+        "provider_ids": Verification.provider_id,
+    }
+    latest = select(func.max(Verification.id)).where(
+        Verification.pact_version_id.in_(bindparam("pact_version_ids", expanding=True))
+    )
+    if filters:
+        latest = latest.where(
+            or_(*(columns[name].in_(bindparam(name, expanding=True)) for name in filters))
+        )
+    latest = latest.group_by(Verification.pact_version_id, Verification.provider_version_id)
+    return (
+        select(
+            Verification.id,
+            Verification.pact_version_id,
+            Verification.provider_version_id,
+            Version.number,
+            Verification.success,
+        )
+        .join(Version, Version.id == Verification.provider_version_id)
+        .where(Verification.id.in_(latest))
+    )
 
 
 def latest_verifications(

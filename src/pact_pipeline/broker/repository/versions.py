@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from pact_pipeline.broker.models import (
@@ -15,14 +15,26 @@ from pact_pipeline.broker.models import (
     Version,
 )
 from pact_pipeline.broker.paging import Page, PageRequest
-from pact_pipeline.broker.repository.common import chunked
+from pact_pipeline.broker.repository.common import chunked, newest_on_branch
 from pact_pipeline.broker.repository.paging import scalars_page
+
+# Queries asked on every request are built once: building and keying a query costs more than
+# SQLite takes to run it.
+_BY_NUMBER = select(Version).where(
+    Version.pacticipant_id == bindparam("pacticipant_id"), Version.number == bindparam("number")
+)
+_WITH_BRANCHES_AND_TAGS = (
+    select(Version)
+    .where(Version.id.in_(bindparam("ids", expanding=True)))
+    .options(
+        selectinload(Version.branch_versions).joinedload(BranchVersion.branch),
+        selectinload(Version.tags),
+    )
+)
 
 
 def find_version(session: Session, pacticipant: Pacticipant, number: str) -> Version | None:
-    return session.scalars(
-        select(Version).where(Version.pacticipant_id == pacticipant.id, Version.number == number)
-    ).first()
+    return session.scalars(_BY_NUMBER, {"pacticipant_id": pacticipant.id, "number": number}).first()
 
 
 def find_or_create_version(session: Session, pacticipant: Pacticipant, number: str) -> Version:
@@ -71,6 +83,25 @@ def branch_head(session: Session, pacticipant: Pacticipant, branch_name: str) ->
     ).first()
 
 
+def branch_heads_of(session: Session, branches: dict[int, str]) -> dict[int, Version]:
+    """:func:`branch_head` for many pacticipants at once: pacticipant id → branch name in,
+    pacticipant id → the newest version on that branch out (those with one; one query)."""
+    if not branches:
+        return {}
+    heads = select(newest_on_branch()).where(
+        or_(
+            *(
+                and_(Branch.pacticipant_id == pacticipant_id, Branch.name == name)
+                for pacticipant_id, name in branches.items()
+            )
+        )
+    )
+    return {
+        version.pacticipant_id: version
+        for version in session.scalars(select(Version).where(Version.id.in_(heads)))
+    }
+
+
 def versions_on_branch(
     session: Session, pacticipant: Pacticipant, branch_name: str
 ) -> Sequence[Version]:
@@ -103,15 +134,5 @@ def versions_with_branches_and_tags(
     rendering many versions through lazy relationships costs several queries per version."""
     versions: dict[int, Version] = {}
     for chunk in chunked(version_ids):
-        versions.update(
-            (v.id, v)
-            for v in session.scalars(
-                select(Version)
-                .where(Version.id.in_(chunk))
-                .options(
-                    selectinload(Version.branch_versions).joinedload(BranchVersion.branch),
-                    selectinload(Version.tags),
-                )
-            )
-        )
+        versions.update((v.id, v) for v in session.scalars(_WITH_BRANCHES_AND_TAGS, {"ids": chunk}))
     return versions

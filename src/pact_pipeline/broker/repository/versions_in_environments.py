@@ -7,9 +7,10 @@ Each function takes the kind (``DeployedVersion`` or ``ReleasedVersion``) and re
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pact_pipeline.broker.models import (
@@ -116,15 +117,23 @@ def current_environments_of_versions(
     result: dict[int, list[Environment]] = {}
     for chunk in chunked(version_ids):
         for version_id, environment in session.execute(
-            select(kind.version_id, Environment)
-            .join(Environment, Environment.id == kind.environment_id)
-            .where(kind.version_id.in_(chunk), _is_current(kind))
-            .order_by(_ENVIRONMENT_ORDER[kind])
+            _environments_of_versions_query(kind), {"ids": chunk}
         ).tuples():
             found = result.setdefault(version_id, [])
             if environment not in found:
                 found.append(environment)
     return result
+
+
+@cache
+def _environments_of_versions_query(kind: type[Placement]) -> Select[int, Environment]:
+    """The query of :func:`current_environments_of_versions`, built once per kind."""
+    return (
+        select(kind.version_id, Environment)
+        .join(Environment, Environment.id == kind.environment_id)
+        .where(kind.version_id.in_(bindparam("ids", expanding=True)), _is_current(kind))
+        .order_by(_ENVIRONMENT_ORDER[kind])
+    )
 
 
 def current_versions_by_environment(
@@ -162,3 +171,32 @@ def _current_version_ids(
             )
         ).all()
     )
+
+
+def versions_in_environment_by_pacticipant(
+    session: Session, pacticipant_ids: Iterable[int], environment: Environment
+) -> dict[int, list[Version]]:
+    """:func:`versions_in_environment` for many pacticipants at once (one query a chunk):
+    each one's versions currently deployed or released-and-supported there, oldest first."""
+    found: dict[int, list[Version]] = {}
+    for chunk in chunked(pacticipant_ids):
+        for version in session.scalars(
+            _VERSIONS_IN_ENVIRONMENT, {"pacticipant_ids": chunk, "environment_id": environment.id}
+        ):
+            found.setdefault(version.pacticipant_id, []).append(version)
+    return found
+
+
+def _current_in(kind: type[Placement]) -> Select[int]:
+    return select(kind.version_id).where(
+        kind.pacticipant_id.in_(bindparam("pacticipant_ids", expanding=True)),
+        kind.environment_id == bindparam("environment_id"),
+        _is_current(kind),
+    )
+
+
+_VERSIONS_IN_ENVIRONMENT = (
+    select(Version)
+    .where(Version.id.in_(_current_in(DeployedVersion).union(_current_in(ReleasedVersion))))
+    .order_by(Version.id)
+)

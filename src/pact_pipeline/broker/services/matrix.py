@@ -64,8 +64,30 @@ class MatrixResult:
     selectors: list[matrix.ResolvedSelector] = field(default_factory=list)
 
 
-def validate(session: Session, query: MatrixQuery) -> None:
+class Lookups:
+    """The pacticipants and environments one matrix request names, each read once (a
+    can-i-deploy names its pacticipant and environment in validation, in its own selector and
+    in every inferred one)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._pacticipants: dict[str, Pacticipant | None] = {}
+        self._environments: dict[str, Environment | None] = {}
+
+    def pacticipant(self, name: str) -> Pacticipant | None:
+        if name not in self._pacticipants:
+            self._pacticipants[name] = repo.find_pacticipant(self.session, name)
+        return self._pacticipants[name]
+
+    def environment(self, name: str) -> Environment | None:
+        if name not in self._environments:
+            self._environments[name] = repo.find_environment_by_name(self.session, name)
+        return self._environments[name]
+
+
+def validate(session: Session, query: MatrixQuery, lookups: Lookups | None = None) -> None:
     """The Ruby broker's matrix validation, reported as an array of messages."""
+    lookups = lookups or Lookups(session)
     errors: list[str] = []
     if not query.selectors:
         errors.append("Please provide 1 or more version selectors.")
@@ -78,12 +100,9 @@ def validate(session: Session, query: MatrixQuery) -> None:
                 "A version number and latest flag cannot both be specified for "
                 f"{selector.pacticipant}"
             )
-        if repo.find_pacticipant(session, selector.pacticipant) is None:
+        if lookups.pacticipant(selector.pacticipant) is None:
             errors.append(f"Pacticipant {selector.pacticipant} not found")
-        if (
-            selector.environment is not None
-            and repo.find_environment_by_name(session, selector.environment) is None
-        ):
+        if selector.environment is not None and lookups.environment(selector.environment) is None:
             errors.append(f"Environment with name '{selector.environment}' does not exist")
     for selector in query.ignore:
         if not selector.pacticipant:
@@ -95,10 +114,7 @@ def validate(session: Session, query: MatrixQuery) -> None:
         errors.append("Please specify only one of tag, environment or mainBranch")
     if query.latest and query.environment is not None:
         errors.append("Cannot specify both latest=true and an environment.")
-    if (
-        query.environment is not None
-        and repo.find_environment_by_name(session, query.environment) is None
-    ):
+    if query.environment is not None and lookups.environment(query.environment) is None:
         errors.append(f"Environment with name '{query.environment}' does not exist")
     if query.limit < 1:
         errors.append("limit must be greater than 0")
@@ -107,12 +123,15 @@ def validate(session: Session, query: MatrixQuery) -> None:
 
 
 def _resolve(
-    session: Session,
+    lookups: Lookups,
     pacticipant: Pacticipant,
     criteria: SelectorInput,
     *,
     specified: bool,
+    versions: list[Version] | None = None,
 ) -> list[matrix.ResolvedSelector]:
+    """The criteria resolved for the pacticipant: one selector per version they pick (``versions``
+    when the caller has read them already)."""
     base = matrix.ResolvedSelector(
         pacticipant_id=pacticipant.id,
         pacticipant_name=pacticipant.name,
@@ -124,7 +143,8 @@ def _resolve(
         environment=criteria.environment,
         requested_version=criteria.version,
     )
-    versions = _selected_versions(session, pacticipant, criteria)
+    if versions is None:
+        versions = _selected_versions(lookups, pacticipant, criteria)
     if versions is None:
         return [base]
     if criteria.main_branch:
@@ -138,21 +158,22 @@ def _resolve(
 
 
 def _selected_versions(
-    session: Session, pacticipant: Pacticipant, criteria: SelectorInput
+    lookups: Lookups, pacticipant: Pacticipant, criteria: SelectorInput
 ) -> list[Version] | None:
     """The versions the criteria pick, or None when they pick every version (a pacticipant
     name alone)."""
+    session = lookups.session
     if criteria.version is not None:
         found = repo.find_version(session, pacticipant, criteria.version)
         return [found] if found else []
     if criteria.environment is not None:
-        environment = repo.find_environment_by_name(session, criteria.environment)
-        ids = (
-            repo.versions_in_environment(session, pacticipant.id, environment)
-            if environment
-            else []
+        environment = lookups.environment(criteria.environment)
+        if environment is None:
+            return []
+        in_environment = repo.versions_in_environment_by_pacticipant(
+            session, [pacticipant.id], environment
         )
-        return [repo.version_by_id(session, i) for i in ids]
+        return in_environment.get(pacticipant.id, [])
     if criteria.main_branch:
         head = (
             repo.branch_head(session, pacticipant, pacticipant.main_branch)
@@ -188,11 +209,12 @@ def _inferred_criteria(query: MatrixQuery, name: str) -> SelectorInput:
 
 def _integrations(
     session: Session, query: MatrixQuery, specified: Sequence[matrix.ResolvedSelector]
-) -> tuple[list[matrix.Integration], list[int]]:
-    """Integrations the answer must cover, and pacticipants to add as inferred selectors."""
-    names = repo.pacticipant_names(session)
+) -> tuple[list[matrix.Integration], list[int], dict[int, Pacticipant]]:
+    """Integrations the answer must cover, pacticipants to add as inferred selectors, and
+    every pacticipant of those integrations by id (read at once)."""
     specified_ids = {s.pacticipant_id for s in specified}
-    integrations: dict[tuple[int, int], matrix.Integration] = {}
+    # (consumer id, provider id) → whether a specified selector's own pacts make it one.
+    pairs: dict[tuple[int, int], bool] = {}
     to_infer: list[int] = []
     if query.has_target:
         # A branch or tag selector resolves to one selector per version: look their providers
@@ -209,31 +231,14 @@ def _integrations(
             else:
                 provider_ids = []
             for provider_id in provider_ids:
-                key = (selector.pacticipant_id, provider_id)
-                integrations[key] = matrix.Integration(
-                    selector.pacticipant_id,
-                    names[selector.pacticipant_id],
-                    provider_id,
-                    names[provider_id],
-                    True,
-                )
+                pairs[(selector.pacticipant_id, provider_id)] = True
             if selector.pacticipant_id not in consumers_of:
                 consumers_of[selector.pacticipant_id] = repo.consumers_of_provider(
                     session, selector.pacticipant_id
                 )
             for consumer_id in consumers_of[selector.pacticipant_id]:
-                key = (consumer_id, selector.pacticipant_id)
-                integrations.setdefault(
-                    key,
-                    matrix.Integration(
-                        consumer_id,
-                        names[consumer_id],
-                        selector.pacticipant_id,
-                        names[selector.pacticipant_id],
-                        False,
-                    ),
-                )
-        for consumer_id, provider_id in integrations:
+                pairs.setdefault((consumer_id, selector.pacticipant_id), False)
+        for consumer_id, provider_id in pairs:
             for pid in (consumer_id, provider_id):
                 if pid not in specified_ids and pid not in to_infer:
                     to_infer.append(pid)
@@ -241,10 +246,54 @@ def _integrations(
         for consumer_id in specified_ids:
             for provider_id in repo.providers_of_consumer(session, consumer_id):
                 if provider_id in specified_ids:
-                    integrations[(consumer_id, provider_id)] = matrix.Integration(
-                        consumer_id, names[consumer_id], provider_id, names[provider_id], True
-                    )
-    return list(integrations.values()), to_infer
+                    pairs[(consumer_id, provider_id)] = True
+    pacticipants = repo.pacticipants_by_ids(
+        session, {pid for pair in pairs for pid in pair} | specified_ids
+    )
+    integrations = [
+        matrix.Integration(
+            consumer_id,
+            pacticipants[consumer_id].name,
+            provider_id,
+            pacticipants[provider_id].name,
+            own,
+        )
+        for (consumer_id, provider_id), own in pairs.items()
+    ]
+    return integrations, to_infer, pacticipants
+
+
+def _inferred(
+    lookups: Lookups,
+    query: MatrixQuery,
+    pacticipants: Sequence[Pacticipant],
+) -> list[matrix.ResolvedSelector]:
+    """The inferred selectors of the pacticipants, their versions read for all of them at once
+    where the target allows (an environment, the main branch)."""
+    session = lookups.session
+    chosen: dict[int, list[Version]] | None = None
+    if query.environment is not None:
+        environment = lookups.environment(query.environment)
+        chosen = (
+            repo.versions_in_environment_by_pacticipant(
+                session, [p.id for p in pacticipants], environment
+            )
+            if environment
+            else {}
+        )
+    elif query.main_branch:
+        heads = repo.branch_heads_of(
+            session, {p.id: p.main_branch for p in pacticipants if p.main_branch}
+        )
+        chosen = {pid: [head] for pid, head in heads.items()}
+    selectors: list[matrix.ResolvedSelector] = []
+    for pacticipant in pacticipants:
+        criteria = _inferred_criteria(query, pacticipant.name)
+        versions = None if chosen is None else chosen.get(pacticipant.id, [])
+        selectors.extend(
+            _resolve(lookups, pacticipant, criteria, specified=False, versions=versions)
+        )
+    return selectors
 
 
 def _rows(session: Session, selectors: Sequence[matrix.ResolvedSelector]) -> list[matrix.Row]:
@@ -265,19 +314,20 @@ def _rows(session: Session, selectors: Sequence[matrix.ResolvedSelector]) -> lis
     return matrix.build_rows(selectors, pubs, refs)
 
 
-def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
+def evaluate(session: Session, query: MatrixQuery, lookups: Lookups | None = None) -> MatrixResult:
     """Answer a validated matrix query."""
+    lookups = lookups or Lookups(session)
     ignores: list[matrix.ResolvedSelector] = []
     unknown_ignores: list[str] = []
     for criteria in query.ignore:
         assert criteria.pacticipant is not None
-        pacticipant = repo.find_pacticipant(session, criteria.pacticipant)
+        pacticipant = lookups.pacticipant(criteria.pacticipant)
         if pacticipant is None:
             unknown_ignores.append(
                 f"any version of {criteria.pacticipant} (no such pacticipant exists)"
             )
             continue
-        resolved = _resolve(session, pacticipant, criteria, specified=True)
+        resolved = _resolve(lookups, pacticipant, criteria, specified=True)
         if any(r.missing for r in resolved):
             unknown_ignores.append(
                 f"version {criteria.version} of {criteria.pacticipant} (no such version exists)"
@@ -299,15 +349,11 @@ def evaluate(session: Session, query: MatrixQuery) -> MatrixResult:
     specified: list[matrix.ResolvedSelector] = []
     for criteria in query.selectors:
         assert criteria.pacticipant is not None
-        pacticipant = repo.find_pacticipant(session, criteria.pacticipant)
+        pacticipant = lookups.pacticipant(criteria.pacticipant)
         assert pacticipant is not None
-        specified.extend(flag(s) for s in _resolve(session, pacticipant, criteria, specified=True))
-    integrations, to_infer = _integrations(session, query, specified)
-    inferred: list[matrix.ResolvedSelector] = []
-    for pacticipant_id in to_infer:
-        pacticipant = repo.pacticipant_by_id(session, pacticipant_id)
-        criteria = _inferred_criteria(query, pacticipant.name)
-        inferred.extend(flag(s) for s in _resolve(session, pacticipant, criteria, specified=False))
+        specified.extend(flag(s) for s in _resolve(lookups, pacticipant, criteria, specified=True))
+    integrations, to_infer, pacticipants = _integrations(session, query, specified)
+    inferred = [flag(s) for s in _inferred(lookups, query, [pacticipants[pid] for pid in to_infer])]
     selectors = specified + inferred
     rows = matrix.apply_latest_by(_rows(session, selectors), query.latest_by)
     # Oldest first, as the Ruby broker lists them (the order clients print).
@@ -371,8 +417,9 @@ def matrix_query(
     db: Database, query: MatrixQuery, present: Callable[[MatrixResult, MatrixRowFacts], R]
 ) -> R:
     with db.read() as session:
-        validate(session, query)
-        result = limited(evaluate(session, query))
+        lookups = Lookups(session)
+        validate(session, query, lookups)
+        result = limited(evaluate(session, query, lookups))
         return present(result, load_row_facts(session, result.status.rows))
 
 
