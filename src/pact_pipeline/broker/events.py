@@ -6,6 +6,7 @@ delivery loop (``services.webhooks.delivery``) is woken once that transaction co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -13,11 +14,10 @@ from sqlalchemy.orm import Session
 from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.api.links import Links
 from pact_pipeline.broker.models import (
-    DeployedVersion,
     PactPublication,
-    ReleasedVersion,
     Verification,
     Version,
+    Webhook,
     new_uuid,
 )
 from pact_pipeline.broker.services.pacts import StoredPact
@@ -26,8 +26,8 @@ from pact_pipeline.broker.services.versions import first_tag_as_branch
 from pact_pipeline.broker.services.webhooks import (
     DeliveryNotifier,
     Triggered,
-    any_webhook_for,
     deploy_for_tag,
+    is_for,
     matching_webhooks,
     pact_params,
     trigger,
@@ -83,8 +83,18 @@ class EventUrls:
 
 @dataclass
 class BoundHooks:
+    """The hooks of one request."""
+
     hooks: BrokerHooks
     urls: EventUrls
+    webhooks: Sequence[Webhook] | None = None
+
+    def _webhooks(self, session: Session) -> Sequence[Webhook]:
+        """Every webhook, read once per request (a publication raises several events for each
+        of its pacts; most brokers have a handful of webhooks)."""
+        if self.webhooks is None:
+            self.webhooks = repo.all_webhooks(session)
+        return self.webhooks
 
     def _wake(self, session: Session, triggered: list[Triggered]) -> None:
         if triggered and self.hooks.notifier is not None:
@@ -98,26 +108,28 @@ class BoundHooks:
         needing = _provider_versions_needing_verification(session, pub)
         if needing and REQUIRING not in stored.events:
             stored.events.append(REQUIRING)
-        latest = repo.latest_verification(session, pub.pact_version)
+        webhooks = [w for w in self._webhooks(session) if is_for(w, pub.consumer, pub.provider)]
         triggered: list[Triggered] = []
         for event_name in stored.events:
-            webhooks = matching_webhooks(session, event_name, pub.consumer, pub.provider)
-            contexts = _contexts(self.urls, pub, latest, event_name, needing)
-            for webhook in webhooks:
-                for params in contexts:
-                    triggered.append(
-                        trigger(
-                            session,
-                            webhook,
-                            event_name,
-                            publication=pub,
-                            verification=None,
-                            params=params,
-                            trigger_uuid=trigger_uuid,
-                        )
-                    )
+            subscribed = [w for w in webhooks if w.enabled and event_name in (w.events or [])]
+            if not subscribed:
+                continue
+            contexts = _contexts(session, self.urls, pub, event_name, needing)
+            triggered.extend(
+                trigger(
+                    session,
+                    webhook,
+                    event_name,
+                    publication=pub,
+                    verification=None,
+                    params=params,
+                    trigger_uuid=trigger_uuid,
+                )
+                for webhook in subscribed
+                for params in contexts
+            )
         stored.triggered = triggered
-        stored.webhooks_configured = any_webhook_for(session, pub.consumer, pub.provider)
+        stored.webhooks_configured = bool(webhooks)
         self._wake(session, triggered)
 
     def on_verification_published(self, session: Session, verification: Verification) -> None:
@@ -154,18 +166,21 @@ class BoundHooks:
 
 
 def _contexts(
+    session: Session,
     urls: EventUrls,
     pub: PactPublication,
-    latest: Verification | None,
     event_name: str,
-    needing: list[tuple[Version, str]],
+    needing: list[tuple[int, str]],
 ) -> list[dict[str, str]]:
     """The template parameters of each delivery an event owes a webhook: one, or for the
     requiring-verification event one per provider version that must verify the pact."""
     if event_name != REQUIRING:
+        latest = repo.latest_verification(session, pub.pact_version)
         return [pact_params(pub, urls.pact_url(pub), latest, "")]
+    versions = repo.versions_with_branches_and_tags(session, (vid for vid, _ in needing))
     contexts = []
-    for version, description in needing:
+    for version_id, description in needing:
+        version = versions[version_id]
         params = pact_params(pub, urls.pact_url(pub), None, "")
         params["providerVersionNumber"] = version.number
         params["providerVersionBranch"] = ", ".join(
@@ -178,36 +193,21 @@ def _contexts(
 
 def _provider_versions_needing_verification(
     session: Session, pub: PactPublication
-) -> list[tuple[Version, str]]:
-    """Provider versions that should verify the pact's content and have not: the head of the
-    provider's main branch, and each version deployed or released (and supported)."""
+) -> list[tuple[int, str]]:
+    """Provider versions that should verify the pact's content and have not, with why: the
+    head of the provider's main branch, and each version deployed or released (and
+    supported)."""
     provider = pub.provider
-    found: dict[int, tuple[Version, list[str]]] = {}
+    found: dict[int, list[str]] = {}
     if provider.main_branch:
-        head = repo.branch_head(session, provider, provider.main_branch)
+        head = repo.branch_heads_of(session, {provider.id: provider.main_branch}).get(provider.id)
         if head is not None:
-            found.setdefault(head.id, (head, []))[1].append("latest from main branch")
-    for environment in repo.list_environments(session):
-        for deployed in repo.current_placements(
-            session, DeployedVersion, environment, pacticipant=provider
-        ):
-            found.setdefault(deployed.version_id, (deployed.version, []))[1].append(
-                f"deployed in {environment.name}"
-            )
-        for released in repo.current_placements(
-            session, ReleasedVersion, environment, pacticipant=provider
-        ):
-            found.setdefault(released.version_id, (released.version, []))[1].append(
-                f"released in {environment.name}"
-            )
+            found.setdefault(head.id, []).append("latest from main branch")
+    for environment, kind, version_id in repo.current_placements_of_pacticipant(
+        session, provider.id
+    ):
+        found.setdefault(version_id, []).append(f"{kind} in {environment}")
     if not found:
         return []
-    verified = {
-        v.provider_version_id
-        for v in repo.latest_verifications(session, pact_version_ids=[pub.pact_version_id])
-    }
-    return [
-        (version, ", ".join(texts))
-        for vid, (version, texts) in found.items()
-        if vid not in verified
-    ]
+    verified = repo.provider_versions_that_verified(session, pub.pact_version_id, found)
+    return [(vid, ", ".join(texts)) for vid, texts in found.items() if vid not in verified]

@@ -56,6 +56,7 @@ from pact_pipeline.broker.repository.matrix import (
     pact_versions_verified_by,
 )
 from pact_pipeline.broker.repository.pacticipants import (
+    existing_names,
     find_or_create_pacticipant,
     find_pacticipant,
     list_pacticipants,
@@ -93,6 +94,7 @@ from pact_pipeline.broker.repository.verifications import (
     latest_verification_rows,
     latest_verifications,
     next_verification_number,
+    provider_versions_that_verified,
     successful_verification_rows,
     verification_outcomes,
 )
@@ -112,6 +114,7 @@ from pact_pipeline.broker.repository.versions import (
 from pact_pipeline.broker.repository.versions_in_environments import (
     current_environments_of_versions,
     current_placements,
+    current_placements_of_pacticipant,
     current_placements_page,
     current_versions_by_environment,
     currently_deployed_to_target,
@@ -165,6 +168,7 @@ __all__ = [
     "current_environments_of_versions",
     "current_pacts_of_consumer_versions",
     "current_placements",
+    "current_placements_of_pacticipant",
     "current_placements_page",
     "current_publication",
     "current_versions_by_environment",
@@ -178,6 +182,7 @@ __all__ = [
     "executions_of_triggered_webhook",
     "executions_of_webhook",
     "executions_page",
+    "existing_names",
     "find_branch",
     "find_branch_version",
     "find_environment",
@@ -235,6 +240,7 @@ __all__ = [
     "previous_publication",
     "provider_publications_matching",
     "provider_publications_page",
+    "provider_versions_that_verified",
     "providers_of_consumer",
     "providers_of_consumer_versions",
     "publication_times_and_shas",

@@ -73,6 +73,16 @@ def pacticipants_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Pacti
     return found
 
 
+_NAMES_AMONG = select(Pacticipant.name).where(
+    Pacticipant.name.in_(bindparam("names", expanding=True))
+)
+
+
+def existing_names(session: Session, names: Iterable[str]) -> set[str]:
+    """Which of the names are pacticipants' names."""
+    return set(session.scalars(_NAMES_AMONG, {"names": sorted(set(names))}))
+
+
 def pacticipant_names(session: Session) -> dict[int, str]:
     """Every pacticipant's name by id (the matrix names both sides of each integration)."""
     return dict(session.execute(select(Pacticipant.id, Pacticipant.name)).tuples().all())

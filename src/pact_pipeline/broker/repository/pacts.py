@@ -22,16 +22,40 @@ from pact_pipeline.broker.repository.common import chunked, distinct_values, is_
 from pact_pipeline.broker.repository.integrations import consumers_of_provider
 from pact_pipeline.broker.repository.paging import scalars_page
 
+# Queries every publication asks are built once: building and keying a query costs more than
+# SQLite takes to run it.
+_PACT_VERSION_BY_SHA = select(PactVersion).where(
+    PactVersion.consumer_id == bindparam("consumer_id"),
+    PactVersion.provider_id == bindparam("provider_id"),
+    PactVersion.sha == bindparam("sha"),
+)
+_CURRENT_PUBLICATION = (
+    select(PactPublication)
+    .where(
+        PactPublication.consumer_version_id == bindparam("consumer_version_id"),
+        PactPublication.provider_id == bindparam("provider_id"),
+    )
+    .order_by(PactPublication.revision_number.desc())
+    .limit(1)
+)
+_PREVIOUS_PUBLICATION = (
+    select(PactPublication)
+    .where(
+        PactPublication.consumer_id == bindparam("consumer_id"),
+        PactPublication.provider_id == bindparam("provider_id"),
+        PactPublication.consumer_version_id < bindparam("consumer_version_id"),
+        is_current_revision(),
+    )
+    .order_by(PactPublication.consumer_version_id.desc())
+    .limit(1)
+)
+
 
 def find_pact_version(
     session: Session, consumer: Pacticipant, provider: Pacticipant, sha: str
 ) -> PactVersion | None:
     return session.scalars(
-        select(PactVersion).where(
-            PactVersion.consumer_id == consumer.id,
-            PactVersion.provider_id == provider.id,
-            PactVersion.sha == sha,
-        )
+        _PACT_VERSION_BY_SHA, {"consumer_id": consumer.id, "provider_id": provider.id, "sha": sha}
     ).first()
 
 
@@ -39,13 +63,8 @@ def current_publication(
     session: Session, consumer_version: Version, provider: Pacticipant
 ) -> PactPublication | None:
     return session.scalars(
-        select(PactPublication)
-        .where(
-            PactPublication.consumer_version_id == consumer_version.id,
-            PactPublication.provider_id == provider.id,
-        )
-        .order_by(PactPublication.revision_number.desc())
-        .limit(1)
+        _CURRENT_PUBLICATION,
+        {"consumer_version_id": consumer_version.id, "provider_id": provider.id},
     ).first()
 
 
@@ -145,15 +164,12 @@ def all_latest_publications(session: Session) -> list[PactPublication]:
 def previous_publication(session: Session, pub: PactPublication) -> PactPublication | None:
     """The current pact of the consumer version before this one (for "content changed")."""
     return session.scalars(
-        select(PactPublication)
-        .where(
-            PactPublication.consumer_id == pub.consumer_id,
-            PactPublication.provider_id == pub.provider_id,
-            PactPublication.consumer_version_id < pub.consumer_version_id,
-            is_current_revision(),
-        )
-        .order_by(PactPublication.consumer_version_id.desc())
-        .limit(1)
+        _PREVIOUS_PUBLICATION,
+        {
+            "consumer_id": pub.consumer_id,
+            "provider_id": pub.provider_id,
+            "consumer_version_id": pub.consumer_version_id,
+        },
     ).first()
 
 

@@ -151,6 +151,31 @@ def latest_verifications(
     return session.scalars(select(Verification).where(Verification.id.in_(latest))).all()
 
 
+_VERIFIERS = (
+    select(Verification.provider_version_id)
+    .where(
+        Verification.pact_version_id == bindparam("pact_version_id"),
+        Verification.provider_version_id.in_(bindparam("provider_version_ids", expanding=True)),
+    )
+    .distinct()
+)
+
+
+def provider_versions_that_verified(
+    session: Session, pact_version_id: int, provider_version_ids: Iterable[int]
+) -> set[int]:
+    """Which of the provider versions have verified the pact content (successfully or not):
+    one seek per provider version, however often the content has been verified by others."""
+    found: set[int] = set()
+    for chunk in chunked(provider_version_ids):
+        found.update(
+            session.scalars(
+                _VERIFIERS, {"pact_version_id": pact_version_id, "provider_version_ids": chunk}
+            )
+        )
+    return found
+
+
 def successful_verification_rows(
     session: Session, provider_id: int, pact_version_ids: Iterable[int]
 ) -> list[tuple[int, int, datetime, bool]]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, literal, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pact_pipeline.broker.models import (
@@ -199,4 +199,34 @@ _VERSIONS_IN_ENVIRONMENT = (
     select(Version)
     .where(Version.id.in_(_current_in(DeployedVersion).union(_current_in(ReleasedVersion))))
     .order_by(Version.id)
+)
+
+
+def current_placements_of_pacticipant(
+    session: Session, pacticipant_id: int
+) -> list[tuple[str, str, int]]:
+    """Where the pacticipant's versions are now, as (environment name, "deployed" or
+    "released", version id): by environment name, deployments before releases, each kind in
+    the order it happened (one query)."""
+    return [
+        (name, kind, version_id)
+        for name, kind, version_id, _ in session.execute(
+            _PLACEMENTS_OF_PACTICIPANT, {"pacticipant_id": pacticipant_id}
+        ).tuples()
+    ]
+
+
+def _placements_of(kind: type[Placement], label: str) -> Select[str, str, int, int]:
+    return (
+        select(Environment.name, literal(label), kind.version_id, kind.id)
+        .join(Environment, Environment.id == kind.environment_id)
+        .where(kind.pacticipant_id == bindparam("pacticipant_id"), _is_current(kind))
+    )
+
+
+_PLACEMENTS_UNION = union_all(
+    _placements_of(DeployedVersion, "deployed"), _placements_of(ReleasedVersion, "released")
+).subquery()
+_PLACEMENTS_OF_PACTICIPANT = select(_PLACEMENTS_UNION).order_by(
+    _PLACEMENTS_UNION.c[0], _PLACEMENTS_UNION.c[1], _PLACEMENTS_UNION.c[3]
 )

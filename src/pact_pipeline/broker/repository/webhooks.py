@@ -42,8 +42,11 @@ def enabled_webhooks(session: Session) -> Sequence[Webhook]:
     return session.scalars(select(Webhook).where(Webhook.enabled.is_(True))).all()
 
 
+_ALL_WEBHOOKS = select(Webhook).order_by(Webhook.id)
+
+
 def all_webhooks(session: Session) -> Sequence[Webhook]:
-    return session.scalars(select(Webhook).order_by(Webhook.id)).all()
+    return session.scalars(_ALL_WEBHOOKS).all()
 
 
 def executions_of_webhook(session: Session, webhook: Webhook) -> Sequence[WebhookExecution]:

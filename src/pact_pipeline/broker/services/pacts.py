@@ -195,6 +195,8 @@ def _refuse_likely_duplicates(
 ) -> None:
     """409 when a new name is probably an existing pacticipant misspelt (the Pact Broker's
     ``check_for_potential_duplicate_pacticipant_names``)."""
+    if repo.existing_names(session, names) == set(names):
+        return  # Only a new name can be a misspelling: most publications name none.
     existing = list(repo.pacticipant_names(session).values())
     messages = [
         duplicate_message(name, similar, base_url)
@@ -230,8 +232,9 @@ def publish_contracts(
             names = [command.pacticipant_name, *(c.provider_name for c in command.contracts)]
             _refuse_likely_duplicates(session, names, duplicate_names_check, publish=True)
         pacticipant = repo.find_or_create_pacticipant(session, command.pacticipant_name)
-        created_version = repo.find_version(session, pacticipant, command.version_number) is None
-        version = repo.find_or_create_version(session, pacticipant, command.version_number)
+        found = repo.find_version(session, pacticipant, command.version_number)
+        created_version = found is None
+        version = found or repo.find_or_create_version(session, pacticipant, command.version_number)
         if command.build_url:
             version.build_url = command.build_url
         if command.branch:
