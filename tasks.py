@@ -49,6 +49,10 @@ def conformance(_c: Context, file: list[str] | None = None, verbose: bool = Fals
         "rounds": "Requests per endpoint and dataset (default 30).",
         "database-url": "A THROWAWAY PostgreSQL database instead of SQLite (tables are dropped).",
         "output": "Also write the figures to this JSON file.",
+        "workers-curve": "Broker workers to measure publish throughput with, e.g. 1,2,4 "
+        "(default: 1,2,4 on PostgreSQL, 1 on SQLite).",
+        "throughput-seconds": "Seconds of publishing per throughput measurement; 0 skips it "
+        "(default 10).",
     }
 )
 def bench(
@@ -58,14 +62,19 @@ def bench(
     rounds: int = 30,
     database_url: str = "",
     output: str = "",
+    workers_curve: str = "",
+    throughput_seconds: float = 10.0,
 ) -> None:
-    """Benchmark the broker over seeded #872-shaped data (the tables in BENCHMARKS.md)."""
+    """Benchmark the broker over seeded #872-shaped data (the tables in BENCHMARKS.md), with
+    issue 13's targets first."""
     # Imported here: the benchmark pulls in the whole broker, which other tasks do not need.
     from bench.__main__ import main as bench_main
 
     argv = ["--scale", str(scale), "--compare", str(compare), "--rounds", str(rounds)]
     argv += ["--database-url", database_url] if database_url else []
     argv += ["--json", output] if output else []
+    argv += ["--workers-curve", workers_curve] if workers_curve else []
+    argv += ["--throughput-seconds", str(throughput_seconds)]
     code = bench_main(argv)
     if code:
         raise Exit(code=code)

@@ -1,6 +1,8 @@
 """Command line: ``python -m bench [--scale 1] [--compare 4] [--rounds 30] ...``.
 
 ``python -m bench --seed-only URL --scale S`` only seeds a database (to explore it by hand).
+``--workers-curve 1,2,4`` and ``--throughput-seconds 10`` shape the publish-throughput
+measurement at the largest scale.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.run import markdown, run, write_json
+from bench.run import THROUGHPUT_CLIENTS, default_workers_curve, markdown, run, write_json
 from bench.seed import seed
 
 
@@ -19,6 +21,19 @@ def scales(scale: float, compare: float) -> list[float]:
         msg = "scale must be positive and compare not negative"
         raise ValueError(msg)
     return [scale] if compare in (0, 1) else [scale, scale * compare]
+
+
+def workers_curve(text: str) -> list[int]:
+    """``"1,2,4"`` as ``[1, 2, 4]``: broker worker counts, each at least 1."""
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        msg = f"--workers-curve must be worker counts separated by commas, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not counts or any(n < 1 for n in counts):
+        msg = f"--workers-curve must list worker counts of at least 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return counts
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -46,6 +61,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="keep the SQLite files here")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--seed-only", metavar="URL", help="only seed this database and exit")
+    parser.add_argument(
+        "--workers-curve",
+        type=workers_curve,
+        metavar="N,N,...",
+        help="broker workers to measure publish throughput with, at the largest scale "
+        "(default: 1,2,4 on PostgreSQL, 1 on SQLite)",
+    )
+    parser.add_argument(
+        "--throughput-seconds",
+        type=float,
+        default=10.0,
+        help="seconds of publishing per throughput measurement (default 10; 0 skips it)",
+    )
+    parser.add_argument(
+        "--throughput-clients",
+        type=int,
+        default=THROUGHPUT_CLIENTS,
+        help=f"concurrent publishers (default {THROUGHPUT_CLIENTS})",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,6 +91,10 @@ def argument_problem(args: argparse.Namespace) -> str | None:
         return f"--compare must not be negative, got {args.compare:g}"
     if args.rounds < 1:
         return f"--rounds must be at least 1, got {args.rounds}"
+    if args.throughput_seconds < 0:
+        return f"--throughput-seconds must not be negative, got {args.throughput_seconds:g}"
+    if args.throughput_clients < 1:
+        return f"--throughput-clients must be at least 1, got {args.throughput_clients}"
     if args.database_url and not args.database_url.startswith("postgres"):
         return (
             "--database-url must name a throwaway PostgreSQL database "
@@ -81,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         budget=args.budget,
         database_url=args.database_url,
         workdir=args.workdir,
+        workers_curve=args.workers_curve or default_workers_curve(args.database_url),
+        throughput_seconds=args.throughput_seconds,
+        throughput_clients=args.throughput_clients,
     )
     print(markdown(report), end="")
     if args.json:

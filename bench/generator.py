@@ -20,6 +20,7 @@ from bench.shape import (
     MAIN_BRANCH_SHARE,
     REVISION_SHARE,
     SHARED_FEATURE_NAME,
+    STEADY_GENERATION,
     SUPPORTED_RELEASES,
     TAGGED_SHARE,
     VERIFICATION_SUCCESS,
@@ -54,6 +55,25 @@ class Generator:
         self.new_branch_share = min(1.0, max(0, shape.branches - n) / max(1.0, feature_versions))
         self.environment_ids: dict[str, int] = {}
         self.environment_uuids: dict[str, str] = {}
+        topo = self.topo
+        #: Providers with the most consumers: the pacts-for-verification targets.
+        self.target_providers = sorted(
+            topo.consumers_of, key=lambda p: (-len(topo.consumers_of[p]), p)
+        )[:3]
+        fronts = [p for p in topo.providers_of if p not in topo.consumers_of]
+        self.publisher = max(fronts, key=lambda p: (len(topo.providers_of[p]), -p))
+        # pact_broker#487: the first target provider's first consumer (other than the
+        # publisher) never changes its pact, and the provider verifies it on a schedule.
+        provider = self.target_providers[0]
+        consumer = next(
+            (c for c in topo.consumers_of[provider] if c != self.publisher),
+            topo.consumers_of[provider][0],
+        )
+        self.steady = (consumer, provider)
+        count = shape.steady_verifications
+        self.steady_schedule = [self.start + HISTORY * ((k + 0.5) / count) for k in range(count)]
+        self.steady_next = 0
+        self.steady_written = 0
 
     def run(self) -> Rows:
         rows = self.state.rows
@@ -88,7 +108,10 @@ class Generator:
             )
             self.environment_uuids[name] = uuid
         for i in range(self.shape.versions):
-            self._version(self.rng.randrange(self.shape.pacticipants), self.start + self.step * i)
+            at = self.start + self.step * i
+            self._scheduled_verifications(at)
+            self._version(self.rng.randrange(self.shape.pacticipants), at)
+        self._scheduled_verifications(self.start + HISTORY)
         self._deploy_everyone_to_prod(self.start + HISTORY)
         return rows
 
@@ -213,6 +236,10 @@ class Generator:
         if generation is None or self.rng.random() < change:
             generation = self._next_generation(consumer, provider)
         revisions = 2 if self.rng.random() < REVISION_SHARE else 1
+        if (consumer, provider) == self.steady:
+            # Same draws as any integration (the rest of the data does not move), but the
+            # content never changes: every publication is the one pact version.
+            generation, revisions = STEADY_GENERATION, 1
         for revision in range(1, revisions + 1):
             if revision > 1:
                 generation = self._next_generation(consumer, provider)
@@ -259,6 +286,41 @@ class Generator:
                         "created_at": at,
                     },
                 )
+
+    def _scheduled_verifications(self, now: datetime) -> None:
+        """pact_broker#487: a scheduled provider job verifies the steady pact, successfully,
+        with the provider's newest main-branch version; the runs due by ``now`` are written
+        at ``now`` (after every earlier row, so ids keep growing with time). Runs due before
+        the pact or a main provider version exists are skipped."""
+        consumer, provider = self.steady
+        schedule = self.steady_schedule
+        state = self.state
+        while self.steady_next < len(schedule) and schedule[self.steady_next] <= now:
+            self.steady_next += 1
+            pact_version_id = state.newest_pact.get((consumer, provider, MAIN))
+            mains = state.main_versions.get(provider)
+            if pact_version_id is None or not mains:
+                continue
+            number = state.verification_numbers.get(pact_version_id, 0) + 1
+            state.verification_numbers[pact_version_id] = number
+            state.rows.add(
+                "verifications",
+                {
+                    "number": number,
+                    "pact_version_id": pact_version_id,
+                    "provider_version_id": mains[-1][0],
+                    "consumer_id": consumer + 1,
+                    "provider_id": provider + 1,
+                    "success": True,
+                    "build_url": None,
+                    "test_results": None,
+                    "verified_by": {"implementation": "pact-python", "version": "3.0.0"},
+                    "wip": False,
+                    "pact_pending": False,
+                    "created_at": now,
+                },
+            )
+            self.steady_written += 1
 
     # --- environments -------------------------------------------------------------------------
 
@@ -330,23 +392,30 @@ class Generator:
             for p in services
             if state.published_main.get(p)
         ][:5]
-        providers = sorted(topo.consumers_of, key=lambda p: (-len(topo.consumers_of[p]), p))
-        fronts = [p for p in topo.providers_of if p not in topo.consumers_of]
-        publisher = max(fronts, key=lambda p: (len(topo.providers_of[p]), -p))
+        publisher = self.publisher
         contents = {}
         main = state.main_branch.get(publisher, 0)
         for provider in topo.providers_of[publisher]:
             generation = state.content.get((publisher, provider, main), 1)
             contents[names[provider]] = pact_content(names[publisher], names[provider], generation)
         deployer = services[0]
+        heads = [
+            names[p]
+            for p in services
+            if state.published_main.get(p)
+            and state.published_main[p][-1] == state.main_versions[p][-1]
+        ][:5]
         return Targets(
             can_i_deploy=can_i_deploy,
-            providers=[names[p] for p in providers[:3]],
+            providers=[names[p] for p in self.target_providers],
             publisher=names[publisher],
             publish_contents=contents,
             deployer=names[deployer],
             deploy_versions=[n for _, n in state.main_versions.get(deployer, [])[-5:]],
             environments=dict(self.environment_uuids),
+            steady_pact=(names[self.steady[0]], names[self.steady[1]]),
+            steady_verifications=self.steady_written,
+            branch_heads=heads or [name for name, _ in can_i_deploy],
         )
 
 

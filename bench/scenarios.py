@@ -33,12 +33,19 @@ class Scenario:
         description: What the request is.
         request: Sends request number ``i`` with a client and returns the response.
         status: The status code a correct answer has.
+        answer: How big the answer is, counted in its own terms (e.g. the WIP pacts of a
+            pacts-for-verification response), for scenarios whose cost may rightly grow
+            with it; ``None`` if not counted.
+        rotation: How many successive request numbers cover every target once (the answer
+            is summed over them).
     """
 
     name: str
     description: str
     request: Callable[[httpx.Client, int], httpx.Response]
     status: int = 200
+    answer: Callable[[httpx.Response], int] | None = None
+    rotation: int = 1
 
 
 BASELINE = "GET /"
@@ -48,6 +55,42 @@ def _path(*parts: str) -> str:
     return "/" + "/".join(quote(p, safe="") for p in parts)
 
 
+def publish_contracts(targets: Targets) -> list[dict[str, str]]:
+    """The publisher's current main-branch pacts, as ``POST /contracts/publish`` carries them."""
+    return [
+        {
+            "consumerName": targets.publisher,
+            "providerName": provider,
+            "specification": "pact",
+            "contentType": "application/json",
+            "content": base64.b64encode(json.dumps(content).encode()).decode(),
+        }
+        for provider, content in sorted(targets.publish_contents.items())
+    ]
+
+
+def wip_pacts(response: httpx.Response) -> int:
+    """The WIP pacts of a pacts-for-verification response (``verificationProperties.wip``)."""
+    pacts = response.json().get("_embedded", {}).get("pacts", [])
+    return sum(1 for p in pacts if p.get("verificationProperties", {}).get("wip") is True)
+
+
+def for_verification_body(
+    *, pending: bool, wip_since: str | None, selectors: list[dict[str, object]] | None = None
+) -> dict[str, object]:
+    """The body a provider build's verifier posts (pact-js/pact-python/the Rust verifier)."""
+    body: dict[str, object] = {
+        "consumerVersionSelectors": selectors
+        or [{"mainBranch": True}, {"deployedOrReleased": True}, {"matchingBranch": True}],
+        "providerVersionBranch": "main",
+    }
+    if pending:
+        body["includePendingStatus"] = True
+    if wip_since is not None:
+        body["includeWipPactsSince"] = wip_since
+    return body
+
+
 class _Requests:
     """The requests of one benchmark run over one dataset, one method per scenario."""
 
@@ -55,16 +98,7 @@ class _Requests:
         self.targets = targets
         self.run_id = run_id
         self.since = (datetime.now(UTC) - WIP_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.contracts = [
-            {
-                "consumerName": targets.publisher,
-                "providerName": provider,
-                "specification": "pact",
-                "contentType": "application/json",
-                "content": base64.b64encode(json.dumps(content).encode()).decode(),
-            }
-            for provider, content in sorted(targets.publish_contents.items())
-        ]
+        self.contracts = publish_contracts(targets)
 
     def index(self, client: httpx.Client, _i: int) -> httpx.Response:
         return client.get("/")
@@ -84,6 +118,42 @@ class _Requests:
         )
         return client.get(f"/matrix?{query}")
 
+    def matrix_cvp(self, environment: bool) -> Callable[[httpx.Client, int], httpx.Response]:
+        """``latestby=cvp``: the version's rows against the latest version of each other
+        pacticipant (one row per consumer version and provider). What ``pact-broker
+        can-i-deploy --pacticipant X --version V`` sends without ``--to-environment`` (one
+        selector: ``latestby=cvp&latest=true``); with ``environment``, what the older CLIs
+        (0.7.1: ``cvp`` whenever there is one selector) send with ``--to-environment prod``."""
+
+        def request(client: httpx.Client, i: int) -> httpx.Response:
+            pacticipant, version = self.targets.can_i_deploy[i % len(self.targets.can_i_deploy)]
+            pairs = [("q[][pacticipant]", pacticipant), ("q[][version]", version)]
+            pairs.append(("latestby", "cvp"))
+            pairs.append(("environment", ENVIRONMENT) if environment else ("latest", "true"))
+            return client.get(f"/matrix?{urlencode(pairs)}")
+
+        return request
+
+    def _branch_head(self, i: int) -> str:
+        heads = self.targets.branch_heads or [p for p, _ in self.targets.can_i_deploy]
+        return heads[i % len(heads)]
+
+    def matrix_branch_latest(self, client: httpx.Client, i: int) -> httpx.Response:
+        """``pact-broker can-i-deploy --pacticipant X --branch main --latest --to-environment
+        prod`` (the Rust CLI's order: pacticipant, latest, branch; ``cvpv`` with an
+        environment)."""
+        pacticipant = self._branch_head(i)
+        query = urlencode(
+            [
+                ("q[][pacticipant]", pacticipant),
+                ("q[][latest]", "true"),
+                ("q[][branch]", "main"),
+                ("latestby", "cvpv"),
+                ("environment", ENVIRONMENT),
+            ]
+        )
+        return client.get(f"/matrix?{query}")
+
     def can_i_deploy(self, client: httpx.Client, i: int) -> httpx.Response:
         pacticipant, version = self.targets.can_i_deploy[i % len(self.targets.can_i_deploy)]
         query = urlencode(
@@ -91,24 +161,28 @@ class _Requests:
         )
         return client.get(f"/can-i-deploy?{query}")
 
-    def for_verification(self, wip: bool) -> Callable[[httpx.Client, int], httpx.Response]:
+    def can_i_deploy_branch_latest(self, client: httpx.Client, i: int) -> httpx.Response:
+        """The broker's shortcut for a branch's newest version (``/can-i-deploy`` itself
+        wants a version number, here as in the Pact Broker)."""
+        pacticipant = self._branch_head(i)
+        path = _path("pacticipants", pacticipant, "branches", "main", "latest-version")
+        return client.get(path + _path("can-i-deploy", "to-environment", ENVIRONMENT))
+
+    def for_verification(
+        self, *, wip: bool, pending: bool = True, providers: list[str] | None = None
+    ) -> Callable[[httpx.Client, int], httpx.Response]:
+        asked = providers or self.targets.providers
+
         def request(client: httpx.Client, i: int) -> httpx.Response:
-            provider = self.targets.providers[i % len(self.targets.providers)]
-            body: dict[str, object] = {
-                "consumerVersionSelectors": [
-                    {"mainBranch": True},
-                    {"deployedOrReleased": True},
-                    {"matchingBranch": True},
-                ],
-                "providerVersionBranch": "main",
-                "includePendingStatus": True,
-            }
-            if wip:
-                body["includeWipPactsSince"] = self.since
+            provider = asked[i % len(asked)]
+            body = for_verification_body(pending=pending, wip_since=self.since if wip else None)
             path = _path("pacts", "provider", provider, "for-verification")
             return client.post(path, json=body)
 
         return request
+
+    def integrations(self, client: httpx.Client, _i: int) -> httpx.Response:
+        return client.get("/integrations", headers={"Accept": "application/hal+json"})
 
     def publish(self, client: httpx.Client, i: int) -> httpx.Response:
         body = {
@@ -170,6 +244,8 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
         The baseline first, then the endpoints under test.
     """
     requests = _Requests(targets, run_id)
+    rotation = len(targets.providers)
+    steady_provider = targets.steady_pact[1] if targets.steady_pact else targets.providers[0]
     return [
         Scenario(BASELINE, "the index resource (no database work)", requests.index),
         Scenario(
@@ -192,6 +268,8 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
             "POST pacts for verification: mainBranch, deployedOrReleased, matchingBranch, "
             f"pending, WIP pacts of the last {WIP_WINDOW.days} days",
             requests.for_verification(wip=True),
+            answer=wip_pacts,
+            rotation=rotation,
         ),
         Scenario(
             "for-verification, no WIP",
@@ -214,6 +292,47 @@ def scenarios(targets: Targets, run_id: str) -> list[Scenario]:
             "POST .../deployed-versions/environment/{prod}",
             requests.record_deployment,
             status=201,
+        ),
+        Scenario(
+            "matrix, cvp",
+            "GET /matrix?q[][pacticipant]=X&q[][version]=V&latestby=cvp&latest=true "
+            "(can-i-deploy without an environment: against the latest of each other)",
+            requests.matrix_cvp(environment=False),
+        ),
+        Scenario(
+            "matrix, cvp to environment",
+            "GET /matrix?q[][pacticipant]=X&q[][version]=V&latestby=cvp&environment=prod "
+            "(older CLIs' can-i-deploy --to-environment)",
+            requests.matrix_cvp(environment=True),
+        ),
+        Scenario(
+            "matrix, branch latest",
+            "GET /matrix?q[][pacticipant]=X&q[][latest]=true&q[][branch]=main"
+            "&latestby=cvpv&environment=prod",
+            requests.matrix_branch_latest,
+        ),
+        Scenario(
+            "can-i-deploy, branch latest",
+            "GET /pacticipants/X/branches/main/latest-version/can-i-deploy/to-environment/prod",
+            requests.can_i_deploy_branch_latest,
+        ),
+        Scenario(
+            "for-verification, no pending",
+            "POST pacts for verification: mainBranch, deployedOrReleased, matchingBranch, "
+            "without pending status or WIP pacts",
+            requests.for_verification(wip=False, pending=False),
+        ),
+        Scenario(
+            "for-verification, #487 provider",
+            "the WIP request for the provider whose one never-changing pact it has verified "
+            f"{targets.steady_verifications:,} times (pact_broker#487)",
+            requests.for_verification(wip=True, providers=[steady_provider]),
+            answer=wip_pacts,
+        ),
+        Scenario(
+            "integrations",
+            "GET /integrations (HAL: every integration with its latest pact's date)",
+            requests.integrations,
         ),
         *(
             Scenario(

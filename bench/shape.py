@@ -27,6 +27,18 @@ DEPLOY_TEST = 0.3  # of main-branch versions
 DEPLOY_PROD = 0.1  # of main-branch versions
 SUPPORTED_RELEASES = 3
 INSERT_CHUNK = 20_000
+#: pact_broker#487: a pact whose content never changes, verified by a scheduled provider job
+#: (every 15 minutes there: ~15,000 verifications of one pact version). Per unit of scale, so
+#: scale 4 (#872's size) has 15,000; never fewer than ``STEADY_MIN``.
+STEADY_PER_SCALE = 3_750
+STEADY_MIN = 300
+#: The content generation the steady integration always publishes.
+STEADY_GENERATION = 1
+
+
+def steady_verifications(scale: float) -> int:
+    """How many scheduled verifications the #487 pact gets at a scale (15,000 at scale 4)."""
+    return max(STEADY_MIN, round(STEADY_PER_SCALE * scale))
 
 
 @dataclass(frozen=True)
@@ -38,10 +50,14 @@ class Shape:
     branches: int
     publications: int
     verifications: int
+    #: Scheduled verifications of pact_broker#487's never-changing pact (on top of
+    #: ``verifications``, which the provider builds make).
+    steady_verifications: int = 0
 
     @classmethod
     def at_scale(cls, scale: float, pacticipants: int = 50) -> Shape:
-        """Scale 1.0 is 50k versions, 1k branches, 40k publications and 20k verifications.
+        """Scale 1.0 is 50k versions, 1k branches, 40k publications and 20k verifications
+        (plus 3,750 scheduled verifications of one never-changing pact, #487's shape).
 
         Args:
             scale: Multiplies the history; #872's broker is roughly scale 4.
@@ -62,6 +78,7 @@ class Shape:
             branches=max(pacticipants + 2, round(1_000 * scale)),
             publications=max(pacticipants, round(40_000 * scale)),
             verifications=max(pacticipants, round(20_000 * scale)),
+            steady_verifications=steady_verifications(scale),
         )
 
 
@@ -152,6 +169,14 @@ class Targets:
     deploy_versions: list[str]
     #: Environment name → UUID.
     environments: dict[str, str]
+    #: pact_broker#487's shape: (consumer, provider) of the integration whose content never
+    #: changes and that the provider verifies over and over (the provider is ``providers[0]``).
+    steady_pact: tuple[str, str] | None = None
+    #: The scheduled (successful, main-branch) verifications of that one pact version.
+    steady_verifications: int = 0
+    #: Services whose newest main-branch version published pacts (the head CI just built),
+    #: for can-i-deploy of a branch's latest version; ``can_i_deploy``'s if there are none.
+    branch_heads: list[str] = field(default_factory=list)
 
 
 @dataclass
