@@ -196,8 +196,16 @@ class PactPublication(Base):
             "consumer_id",
             "consumer_version_id",
         ),
-        Index("ix_pact_publications_consumer_provider", "consumer_id", "provider_id"),
+        # The providers of a consumer; an integration's newest publication time (0005).
+        Index(
+            "ix_pact_publications_consumer_provider_created",
+            "consumer_id",
+            "provider_id",
+            "created_at",
+        ),
         Index("ix_pact_publications_pact_version_id", "pact_version_id"),
+        # What a provider had published since a date: WIP pacts (0006).
+        Index("ix_pact_publications_provider_created", "provider_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

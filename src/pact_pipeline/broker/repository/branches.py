@@ -20,9 +20,14 @@ from pact_pipeline.broker.repository.common import chunked, newest_on_branch
 AUTO_MAIN_BRANCHES = ("develop", "main", "master")
 
 
+_BRANCH_BY_NAME = select(Branch).where(
+    Branch.pacticipant_id == bindparam("pacticipant_id"), Branch.name == bindparam("name")
+)
+
+
 def find_branch(session: Session, pacticipant: Pacticipant, name: str) -> Branch | None:
     return session.scalars(
-        select(Branch).where(Branch.pacticipant_id == pacticipant.id, Branch.name == name)
+        _BRANCH_BY_NAME, {"pacticipant_id": pacticipant.id, "name": name}
     ).first()
 
 
@@ -108,6 +113,16 @@ def add_tag(session: Session, version: Version, name: str) -> tuple[Tag, bool]:
     return tag, True
 
 
+_BRANCH_NAMES_OF_VERSIONS = (
+    select(BranchVersion.version_id, Branch.name)
+    .join(Branch, Branch.id == BranchVersion.branch_id)
+    .where(BranchVersion.version_id.in_(bindparam("ids", expanding=True)))
+)
+_TAG_NAMES_OF_VERSIONS = select(Tag.version_id, Tag.name).where(
+    Tag.version_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def branch_and_tag_names(
     session: Session, version_ids: Iterable[int]
 ) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
@@ -116,60 +131,59 @@ def branch_and_tag_names(
     branches: dict[int, set[str]] = {}
     tags: dict[int, set[str]] = {}
     for chunk in chunked(version_ids):
-        for version_id, name in session.execute(
-            select(BranchVersion.version_id, Branch.name)
-            .join(Branch, Branch.id == BranchVersion.branch_id)
-            .where(BranchVersion.version_id.in_(chunk))
-        ).tuples():
+        for version_id, name in session.execute(_BRANCH_NAMES_OF_VERSIONS, {"ids": chunk}).tuples():
             branches.setdefault(version_id, set()).add(name)
-        for version_id, name in session.execute(
-            select(Tag.version_id, Tag.name).where(Tag.version_id.in_(chunk))
-        ).tuples():
+        for version_id, name in session.execute(_TAG_NAMES_OF_VERSIONS, {"ids": chunk}).tuples():
             tags.setdefault(version_id, set()).add(name)
     return branches, tags
 
 
 def branch_heads_by_name(
-    session: Session, pacticipant_id: int, names: Iterable[str] | None
-) -> dict[str, int]:
-    """The head version of the pacticipant's branches (every branch when ``names`` is None),
-    one index seek per branch."""
-    query = select(Branch.name, newest_on_branch()).where(Branch.pacticipant_id == pacticipant_id)
+    session: Session, pacticipant_ids: Iterable[int], names: Iterable[str] | None
+) -> dict[int, dict[str, int]]:
+    """For each pacticipant, the head version of its branches named ``names`` (every branch
+    when None), one index seek per branch, one query in all."""
+    query = select(Branch.pacticipant_id, Branch.name, newest_on_branch()).where(
+        Branch.pacticipant_id.in_(sorted(set(pacticipant_ids)))
+    )
     if names is not None:
         query = query.where(Branch.name.in_(sorted(names)))
-    return {
-        name: version_id
-        for name, version_id in session.execute(query).tuples()
-        if version_id is not None
-    }
+    heads: dict[int, dict[str, int]] = {}
+    for pacticipant_id, name, version_id in session.execute(query).tuples():
+        if version_id is not None:
+            heads.setdefault(pacticipant_id, {})[name] = version_id
+    return heads
 
 
 def newest_version_per_tag(
-    session: Session, pacticipant_id: int, names: Iterable[str] | None
-) -> dict[str, int]:
-    """The newest version with each of the pacticipant's tags (every tag when ``names`` is
-    None), one row per tag name."""
+    session: Session, pacticipant_ids: Iterable[int], names: Iterable[str] | None
+) -> dict[int, dict[str, int]]:
+    """For each pacticipant, the newest version with each of its tags named ``names`` (every
+    tag when None), one row per tag name, one query in all."""
     query = (
-        select(Tag.name, func.max(Tag.version_id))
-        .where(Tag.pacticipant_id == pacticipant_id)
-        .group_by(Tag.name)
+        select(Tag.pacticipant_id, Tag.name, func.max(Tag.version_id))
+        .where(Tag.pacticipant_id.in_(sorted(set(pacticipant_ids))))
+        .group_by(Tag.pacticipant_id, Tag.name)
     )
     if names is not None:
         query = query.where(Tag.name.in_(sorted(names)))
-    return dict(session.execute(query).tuples().all())
+    newest: dict[int, dict[str, int]] = {}
+    for pacticipant_id, name, version_id in session.execute(query).tuples():
+        newest.setdefault(pacticipant_id, {})[name] = version_id
+    return newest
 
 
 def versions_per_tag(
-    session: Session, pacticipant_id: int, names: Iterable[str]
-) -> dict[str, set[int]]:
-    """Every version of the pacticipant with each of the tags."""
-    tagged: dict[str, set[int]] = {}
-    for tag_name, version_id in session.execute(
-        select(Tag.name, Tag.version_id).where(
-            Tag.pacticipant_id == pacticipant_id, Tag.name.in_(sorted(names))
+    session: Session, pacticipant_ids: Iterable[int], names: Iterable[str]
+) -> dict[int, dict[str, set[int]]]:
+    """For each pacticipant, every version of it with each of the tags (one query)."""
+    tagged: dict[int, dict[str, set[int]]] = {}
+    for pacticipant_id, tag_name, version_id in session.execute(
+        select(Tag.pacticipant_id, Tag.name, Tag.version_id).where(
+            Tag.pacticipant_id.in_(sorted(set(pacticipant_ids))), Tag.name.in_(sorted(names))
         )
     ).tuples():
-        tagged.setdefault(tag_name, set()).add(version_id)
+        tagged.setdefault(pacticipant_id, {}).setdefault(tag_name, set()).add(version_id)
     return tagged
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from typing import TypeVarTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import CTE, ScalarSelect, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from pact_pipeline.broker.models import (
@@ -20,64 +22,127 @@ from pact_pipeline.broker.models import (
 )
 from pact_pipeline.broker.paging import Page, PageInfo, PageRequest
 from pact_pipeline.broker.repository.common import chunked, distinct_values
-from pact_pipeline.broker.repository.paging import count_rows, limit_to_page
+
+_Ts = TypeVarTuple("_Ts")
+
+
+@cache
+def integration_pair_scan() -> CTE:
+    """The distinct (consumer id, provider id) pairs of the publications, as a CTE with the
+    columns ``consumer_id`` and ``provider_id`` (in no particular order).
+
+    Two nested loose index scans (as
+    :func:`~pact_pipeline.broker.repository.common.distinct_values`) in the (consumer, provider,
+    created_at) index: the consumers, each found by one seek for the smallest consumer id above
+    the previous one; then each consumer's providers, each found by one seek for its smallest
+    provider id above the previous one. The cost grows with the number of integrations, not
+    with the number of publications. (A single scan stepping on the row
+    value ``(consumer_id, provider_id)`` would be simpler, but SQLite seeks on its first column
+    only, reading every publication of the consumer at each step.)
+    """
+    pub = PactPublication
+    first_consumer = select(func.min(pub.consumer_id)).scalar_subquery()
+    consumers = select(first_consumer.label("consumer_id")).cte(
+        "integration_consumers", recursive=True
+    )
+    next_consumer = select(func.min(pub.consumer_id)).where(
+        pub.consumer_id > consumers.c.consumer_id
+    )
+    consumers = consumers.union_all(
+        select(next_consumer.scalar_subquery().label("consumer_id")).where(
+            consumers.c.consumer_id.is_not(None)
+        )
+    )
+    first_provider = select(func.min(pub.provider_id)).where(
+        pub.consumer_id == consumers.c.consumer_id
+    )
+    pairs = (
+        select(consumers.c.consumer_id, first_provider.scalar_subquery().label("provider_id"))
+        .where(consumers.c.consumer_id.is_not(None))
+        .cte("integration_providers", recursive=True)
+    )
+    next_provider = select(func.min(pub.provider_id)).where(
+        pub.consumer_id == pairs.c.consumer_id, pub.provider_id > pairs.c.provider_id
+    )
+    pairs = pairs.union_all(
+        select(pairs.c.consumer_id, next_provider.scalar_subquery().label("provider_id")).where(
+            pairs.c.provider_id.is_not(None)
+        )
+    )
+    return (
+        select(pairs.c.consumer_id, pairs.c.provider_id)
+        .where(pairs.c.provider_id.is_not(None))
+        .cte("integration_pairs")
+    )
+
+
+def _latest_publication_time(pairs: CTE) -> ScalarSelect[datetime]:
+    """The newest publication time of the pair (correlated): one seek to the end of the pair's
+    run in the (consumer, provider, created_at) index. Not the time of the highest id: a
+    publication's time need not grow with its id."""
+    return (
+        select(func.max(PactPublication.created_at))
+        .where(
+            PactPublication.consumer_id == pairs.c.consumer_id,
+            PactPublication.provider_id == pairs.c.provider_id,
+        )
+        .scalar_subquery()
+    )
+
+
+# Built once: the statements take no values but the filter and the page.
+_CONSUMER, _PROVIDER = aliased(Pacticipant, name="consumer"), aliased(Pacticipant, name="provider")
+
+
+def _with_pacticipants(query: Select[*_Ts]) -> Select[*_Ts]:
+    pairs = integration_pair_scan()
+    return (
+        query.select_from(pairs)
+        .join(_CONSUMER, _CONSUMER.id == pairs.c.consumer_id)
+        .join(_PROVIDER, _PROVIDER.id == pairs.c.provider_id)
+    )
+
+
+_PAIRS_WITH_TIMES = _with_pacticipants(
+    select(_CONSUMER, _PROVIDER, _latest_publication_time(integration_pair_scan()).label("latest"))
+).order_by(_CONSUMER.name, _PROVIDER.name)
+_PAIR_COUNT = _with_pacticipants(select(func.count()))
 
 
 def integration_pairs(session: Session) -> list[tuple[Pacticipant, Pacticipant, datetime]]:
     """Every (consumer, provider) pair with a pact, with its latest publication time."""
-    rows = session.execute(
-        select(
-            PactPublication.consumer_id,
-            PactPublication.provider_id,
-            func.max(PactPublication.created_at),
-        ).group_by(PactPublication.consumer_id, PactPublication.provider_id)
-    ).all()
-    result = []
-    for consumer_id, provider_id, created_at in rows:
-        consumer = session.get(Pacticipant, consumer_id)
-        provider = session.get(Pacticipant, provider_id)
-        if consumer is not None and provider is not None:
-            result.append((consumer, provider, created_at))
-    result.sort(key=lambda r: (r[0].name, r[1].name))
-    return result
+    return list(integrations_page(session).items)
 
 
 def integrations_page(
     session: Session, *, name_filter: str | None = None, page: PageRequest | None = None
 ) -> Page[tuple[Pacticipant, Pacticipant, datetime]]:
     """As :func:`integration_pairs` (by consumer, then provider name), only the pairs where
-    either name contains ``name_filter`` (any case), all or one page."""
-    consumer, provider = aliased(Pacticipant), aliased(Pacticipant)
-    pairs = (
-        select(
-            PactPublication.consumer_id,
-            PactPublication.provider_id,
-            func.max(PactPublication.created_at).label("latest"),
-        )
-        .group_by(PactPublication.consumer_id, PactPublication.provider_id)
-        .subquery()
-    )
-    query = (
-        select(consumer, provider, pairs.c.latest)
-        .select_from(pairs)
-        .join(consumer, consumer.id == pairs.c.consumer_id)
-        .join(provider, provider.id == pairs.c.provider_id)
-        .order_by(consumer.name, provider.name)
-    )
+    either name contains ``name_filter`` (any case), all or one page.
+
+    One or two index seeks per integration (:func:`integration_pair_scan`), never a read of
+    every publication; one statement (two when paged: the count)."""
+    query, count = _PAIRS_WITH_TIMES, _PAIR_COUNT
     if name_filter is not None:
-        query = query.where(
-            or_(
-                consumer.name.icontains(name_filter, autoescape=True),
-                provider.name.icontains(name_filter, autoescape=True),
-            )
+        either_name = or_(
+            _CONSUMER.name.icontains(name_filter, autoescape=True),
+            _PROVIDER.name.icontains(name_filter, autoescape=True),
         )
+        query, count = query.where(either_name), count.where(either_name)
     if page is None:
-        rows = list(session.execute(query).tuples())
-        # As integration_pairs sorts them (a database's collation may order names otherwise).
+        rows = [
+            (consumer, provider, latest) for consumer, provider, latest in session.execute(query)
+        ]
+        # Python's order of the names (a database's collation may order them otherwise).
         rows.sort(key=lambda r: (r[0].name, r[1].name))
         return Page(rows)
-    rows = list(session.execute(limit_to_page(query, page)).tuples())
-    return Page(rows, PageInfo.of(page, count_rows(session, query)))
+    rows = [
+        (consumer, provider, latest)
+        for consumer, provider, latest in session.execute(
+            query.limit(page.size).offset(page.offset)
+        )
+    ]
+    return Page(rows, PageInfo.of(page, session.execute(count).scalar_one()))
 
 
 def providers_of_consumer_versions(

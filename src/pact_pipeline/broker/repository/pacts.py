@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from pact_pipeline.broker.models import (
@@ -122,6 +122,47 @@ def latest_publication(
             )
         )
     return session.scalars(query.order_by(version_id.desc()).limit(1)).first()
+
+
+def _latest_sha_of_consumer() -> ScalarSelect[str]:
+    """The content SHA of the current pact of ``Pacticipant``'s newest version with a pact for
+    the ``provider_id`` parameter (correlated: one backward seek per consumer)."""
+    return (
+        select(PactVersion.sha)
+        .join(PactPublication, PactPublication.pact_version_id == PactVersion.id)
+        .where(
+            PactPublication.consumer_id == Pacticipant.id,
+            PactPublication.provider_id == bindparam("provider_id"),
+            is_current_revision(),
+        )
+        .order_by(PactPublication.consumer_version_id.desc())
+        .limit(1)
+        .correlate(Pacticipant)
+        .scalar_subquery()
+    )
+
+
+_LATEST_SHAS = select(Pacticipant.name, _latest_sha_of_consumer()).where(
+    Pacticipant.id.in_(bindparam("consumer_ids", expanding=True))
+)
+
+
+def latest_pact_shas_by_consumer(
+    session: Session, provider_id: int, consumers: Iterable[Pacticipant]
+) -> dict[str, str]:
+    """For each consumer with pacts for the provider, by name, the content SHA of the current
+    pact of its newest version (what :func:`latest_publications_for_provider` would load as
+    whole publications)."""
+    found: dict[str, str] = {}
+    for chunk in chunked(c.id for c in consumers):
+        found.update(
+            (name, sha)
+            for name, sha in session.execute(
+                _LATEST_SHAS, {"provider_id": provider_id, "consumer_ids": chunk}
+            ).tuples()
+            if sha is not None
+        )
+    return found
 
 
 def latest_publications_for_provider(
@@ -278,6 +319,63 @@ def newest_consumer_versions_with_pacts(
     ]
 
 
+_CURRENT_PACTS_OF_CONSUMER_VERSIONS = (
+    select(
+        PactPublication.consumer_id,
+        PactPublication.consumer_version_id,
+        Version.number,
+        PactPublication.pact_version_id,
+        PactVersion.sha,
+        PactPublication.created_at,
+    )
+    .join(Version, Version.id == PactPublication.consumer_version_id)
+    .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
+    .where(
+        PactPublication.provider_id == bindparam("provider_id"),
+        PactPublication.consumer_version_id.in_(bindparam("ids", expanding=True)),
+        is_current_revision(),
+    )
+)
+
+
+_VERSIONS_PUBLISHED_SINCE = (
+    select(PactPublication.consumer_version_id)
+    .where(
+        PactPublication.provider_id == bindparam("provider_id"),
+        PactPublication.created_at > bindparam("since"),
+        PactPublication.consumer_id.in_(bindparam("consumer_ids", expanding=True)),
+    )
+    .distinct()
+)
+_BRANCHES_OF = (
+    select(Branch.pacticipant_id, Branch.name)
+    .join(BranchVersion, BranchVersion.branch_id == Branch.id)
+    .where(BranchVersion.version_id.in_(_VERSIONS_PUBLISHED_SINCE))
+    .distinct()
+)
+_TAGS_OF = (
+    select(Tag.pacticipant_id, Tag.name)
+    .where(Tag.version_id.in_(_VERSIONS_PUBLISHED_SINCE))
+    .distinct()
+)
+
+
+def labels_of_consumer_versions_published_since(
+    session: Session, provider_id: int, consumer_ids: Iterable[int], since: datetime
+) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """The branch names and the tag names, by consumer, of the consumer versions with a pact
+    for the provider published after ``since`` (in the (provider, time) index: as many as were
+    published in the window, whatever the history)."""
+    params = {"provider_id": provider_id, "since": since, "consumer_ids": sorted(consumer_ids)}
+    branches: dict[int, set[str]] = {}
+    tags: dict[int, set[str]] = {}
+    for pacticipant_id, name in session.execute(_BRANCHES_OF, params).tuples():
+        branches.setdefault(pacticipant_id, set()).add(name)
+    for pacticipant_id, name in session.execute(_TAGS_OF, params).tuples():
+        tags.setdefault(pacticipant_id, set()).add(name)
+    return branches, tags
+
+
 def current_pacts_of_consumer_versions(
     session: Session, provider_id: int, consumer_version_ids: Iterable[int]
 ) -> list[tuple[int, int, str, int, str, datetime]]:
@@ -287,21 +385,7 @@ def current_pacts_of_consumer_versions(
     for chunk in chunked(consumer_version_ids):
         rows.extend(
             session.execute(
-                select(
-                    PactPublication.consumer_id,
-                    PactPublication.consumer_version_id,
-                    Version.number,
-                    PactPublication.pact_version_id,
-                    PactVersion.sha,
-                    PactPublication.created_at,
-                )
-                .join(Version, Version.id == PactPublication.consumer_version_id)
-                .join(PactVersion, PactVersion.id == PactPublication.pact_version_id)
-                .where(
-                    PactPublication.provider_id == provider_id,
-                    PactPublication.consumer_version_id.in_(chunk),
-                    is_current_revision(),
-                )
+                _CURRENT_PACTS_OF_CONSUMER_VERSIONS, {"provider_id": provider_id, "ids": chunk}
             ).tuples()
         )
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from pact_pipeline.broker.models import (
@@ -83,22 +83,23 @@ def branch_head(session: Session, pacticipant: Pacticipant, branch_name: str) ->
     ).first()
 
 
+_HEADS_OF = select(Version).where(
+    Version.id.in_(
+        select(newest_on_branch()).where(
+            tuple_(Branch.pacticipant_id, Branch.name).in_(bindparam("pairs", expanding=True))
+        )
+    )
+)
+
+
 def branch_heads_of(session: Session, branches: dict[int, str]) -> dict[int, Version]:
     """:func:`branch_head` for many pacticipants at once: pacticipant id → branch name in,
     pacticipant id → the newest version on that branch out (those with one; one query)."""
     if not branches:
         return {}
-    heads = select(newest_on_branch()).where(
-        or_(
-            *(
-                and_(Branch.pacticipant_id == pacticipant_id, Branch.name == name)
-                for pacticipant_id, name in branches.items()
-            )
-        )
-    )
     return {
         version.pacticipant_id: version
-        for version in session.scalars(select(Version).where(Version.id.in_(heads)))
+        for version in session.scalars(_HEADS_OF, {"pairs": sorted(branches.items())})
     }
 
 

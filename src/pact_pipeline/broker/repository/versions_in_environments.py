@@ -137,16 +137,17 @@ def _environments_of_versions_query(kind: type[Placement]) -> Select[int, Enviro
 
 
 def current_versions_by_environment(
-    session: Session, kind: type[Placement], pacticipant_id: int
-) -> dict[int, set[int]]:
-    """The pacticipant's currently deployed (or supported) versions, by environment id."""
-    found: dict[int, set[int]] = {}
-    for env_id, version_id in session.execute(
-        select(kind.environment_id, kind.version_id).where(
-            kind.pacticipant_id == pacticipant_id, _is_current(kind)
+    session: Session, kind: type[Placement], pacticipant_ids: Iterable[int]
+) -> dict[int, dict[int, set[int]]]:
+    """For each pacticipant, its currently deployed (or supported) versions by environment id
+    (one query)."""
+    found: dict[int, dict[int, set[int]]] = {}
+    for pacticipant_id, env_id, version_id in session.execute(
+        select(kind.pacticipant_id, kind.environment_id, kind.version_id).where(
+            kind.pacticipant_id.in_(sorted(set(pacticipant_ids))), _is_current(kind)
         )
     ).tuples():
-        found.setdefault(env_id, set()).add(version_id)
+        found.setdefault(pacticipant_id, {}).setdefault(env_id, set()).add(version_id)
     return found
 
 

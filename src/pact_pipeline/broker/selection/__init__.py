@@ -25,8 +25,12 @@ from pact_pipeline.broker.selection.facts import (
 )
 from pact_pipeline.broker.selection.pending import (
     WIP_VERIFICATION_LOOKBACK,
+    VerifiedOn,
+    answer,
     is_pending,
     pending_provider_tags,
+    questions,
+    wip_cutoff,
     wip_pacts,
 )
 from pact_pipeline.broker.selection.selectors import (
@@ -45,14 +49,18 @@ __all__ = [
     "Selector",
     "VerifiablePact",
     "VerificationFact",
+    "VerifiedOn",
+    "answer",
     "apply_selectors",
     "default_selectors",
     "is_overall_latest",
     "is_pending",
     "normalise",
     "pending_provider_tags",
+    "questions",
     "selector_order",
     "sorted_reasons",
     "squash",
+    "wip_cutoff",
     "wip_pacts",
 ]

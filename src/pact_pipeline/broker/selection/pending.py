@@ -4,7 +4,9 @@ provider's build, and which recent pacts to verify although no selector asked fo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from pact_pipeline.broker.selection.facts import (
     Candidate,
@@ -20,6 +22,80 @@ from pact_pipeline.broker.selection.facts import (
 #: ``PACT_BROKER_VERIFIED_BY_OTHER_BRANCH_LOOKBACK_DAYS``: how far back WIP looks for
 #: verifications that take a pact out of the work-in-progress list.
 WIP_VERIFICATION_LOOKBACK = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class VerifiedOn:
+    """A question the rules ask of a pact content's successful verifications: is there one by
+    a provider version on the branch (tag) ``label``, or on another branch (tag) before
+    ``started`` (when the asked one was created; ``None``: not yet, so any time)? Without a
+    ``kind``: is there any at all.
+
+    Every answer the rules give depends on these questions only, so the facts they are given
+    need one witness per question that has one (not every verification).
+    """
+
+    kind: Literal["branch", "tag"] | None
+    label: str | None = None
+    include_wip: bool = True
+    since: datetime | None = None
+    started: datetime | None = None
+
+
+def questions(
+    *,
+    provider_branch: str | None,
+    provider_tags: Sequence[str],
+    branch_created_at: dict[str, datetime],
+    tag_first_used_at: dict[str, datetime],
+    wip_cutoff: datetime | None,
+) -> list[VerifiedOn]:
+    """The questions :func:`is_pending`, :func:`pending_provider_tags` and :func:`wip_pacts`
+    (when ``wip_cutoff``, its look-back start, is given) ask for a request."""
+    if provider_branch:
+        started = branch_created_at.get(provider_branch)
+        asked = [VerifiedOn("branch", provider_branch, started=started)]
+        if wip_cutoff is not None:
+            asked.append(
+                VerifiedOn(
+                    "branch", provider_branch, include_wip=False, since=wip_cutoff, started=started
+                )
+            )
+        return asked
+    if provider_tags:
+        asked = [VerifiedOn("tag", t, started=tag_first_used_at.get(t)) for t in provider_tags]
+        if wip_cutoff is not None:
+            asked.extend(
+                VerifiedOn("tag", t, include_wip=False, started=tag_first_used_at.get(t))
+                for t in provider_tags
+            )
+        return asked
+    return [VerifiedOn(None)]
+
+
+def answer(facts: ProviderFacts, pact_version_id: int, question: VerifiedOn) -> bool:
+    """The answer the facts give to a question (see :func:`questions`)."""
+    if question.kind is None:
+        return bool(facts.successes.get(pact_version_id))
+    for fact in facts.successes.get(pact_version_id, []):
+        if (not question.include_wip and fact.wip) or (
+            question.since is not None and fact.created_at < question.since
+        ):
+            continue
+        labels = fact.provider_branches if question.kind == "branch" else fact.provider_tags
+        if question.label in labels:
+            return True
+        # Only a version on some other branch (tag) counts: one on none is not inherited.
+        if labels - {question.label or ""} and (
+            question.started is None or fact.created_at < question.started
+        ):
+            return True
+    return False
+
+
+def wip_cutoff(now: datetime | None = None) -> datetime:
+    """Successful verifications older than this do not take a pact out of the WIP list."""
+    return (now if now is not None else datetime.now(UTC)) - WIP_VERIFICATION_LOOKBACK
 
 
 def _verified_on(
@@ -44,20 +120,14 @@ def _verified_on(
         since: Ignore verifications older than this.
     """
     if branch is not None:
-        started = facts.branch_created_at.get(branch)
+        question = VerifiedOn(
+            "branch", branch, include_wip, since, facts.branch_created_at.get(branch)
+        )
     else:
-        started = facts.tag_first_used_at.get(tag or "")
-    for fact in facts.successes.get(pact_version_id, []):
-        if (not include_wip and fact.wip) or (since is not None and fact.created_at < since):
-            continue
-        labels = fact.provider_branches if branch is not None else fact.provider_tags
-        name = branch if branch is not None else tag
-        if name in labels:
-            return True
-        # Only a version on some other branch (tag) counts: one on none is not inherited.
-        if labels - {name} and (started is None or fact.created_at < started):
-            return True
-    return False
+        question = VerifiedOn(
+            "tag", tag or "", include_wip, since, facts.tag_first_used_at.get(tag or "")
+        )
+    return answer(facts, pact_version_id, question)
 
 
 def pending_provider_tags(
@@ -139,7 +209,7 @@ def wip_pacts(
         return []
     taken = {(e.candidate.consumer_id, e.candidate.sha) for e in already}
     heads = _heads(consumers)
-    cutoff = (now if now is not None else datetime.now(UTC)) - WIP_VERIFICATION_LOOKBACK
+    cutoff = wip_cutoff(now)
     result: dict[tuple[int, str], VerifiablePact] = {}
     for candidate in sorted(candidates, key=lambda c: c.consumer_version_id):
         selectors = heads.get(candidate.consumer_version_id)

@@ -8,7 +8,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -72,8 +72,10 @@ class _Scope:
     """The branches and tags a request can reach: facts are read for those only.
 
     Attributes:
-        every_label: WIP pacts were asked for: every branch head and every tag's newest version
-            is a candidate.
+        wip_since: WIP pacts were asked for, published since then: the head of every branch and
+            the newest version of every tag with a version published since then is a
+            candidate.
+        every_branch: ``{branch: true}``: every branch head is a candidate.
         branches: Branch names the selectors name (``branch``, which normalisation sets for
             ``matchingBranch``, and ``fallbackBranch``); each consumer's main branch is added.
         tags: Tag names the selectors name (``tag``, ``fallbackTag``); each consumer's main
@@ -81,7 +83,7 @@ class _Scope:
         listed_tags: Tags whose every version a selector asks for (no ``latest``).
     """
 
-    every_label: bool
+    wip_since: datetime | None
     every_branch: bool
     branches: frozenset[str]
     tags: frozenset[str]
@@ -91,7 +93,7 @@ class _Scope:
     def of(cls, query: VerificationQuery) -> _Scope:
         explicit = selection.normalise(query.selectors, query.provider_version_branch)
         return cls(
-            every_label=query.include_wip_pacts_since is not None,
+            wip_since=query.include_wip_pacts_since,
             every_branch=any(s.each_branch for s in explicit),
             branches=frozenset(n for s in explicit for n in (s.branch, s.fallback_branch) if n),
             tags=frozenset(n for s in explicit for n in (s.tag, s.fallback_tag) if n),
@@ -100,32 +102,66 @@ class _Scope:
 
 
 def _consumer_facts(
-    session: Session, consumer: Pacticipant, environments: dict[int, str], scope: _Scope
-) -> selection.ConsumerFacts:
-    """Where the consumer's branches, tags and environments point, as far as ``scope`` needs.
+    session: Session,
+    provider_id: int,
+    consumers: Sequence[Pacticipant],
+    environments: dict[int, str],
+    scope: _Scope,
+) -> dict[int, selection.ConsumerFacts]:
+    """Where each consumer's branches, tags and environments point, as far as ``scope``
+    needs, by consumer id.
 
     Costs one seek per branch (its head is its newest branch version) and one row per tag
-    name, not a read of the consumer's whole history; without WIP, only the branches and tags
-    the selectors name are read at all.
+    name, not a read of the consumers' whole history: only the branches and tags the selectors
+    name (every branch for ``{branch: true}``), each consumer's main branch, and with WIP the
+    branches and tags of the versions with a pact published since the WIP date. One query
+    per kind of fact for all the consumers.
     """
-    main = {consumer.main_branch} if consumer.main_branch else set()
-    branches = None if scope.every_label or scope.every_branch else scope.branches | main
-    tags = None if scope.every_label else scope.tags | main
-    tagged = (
-        repo.versions_per_tag(session, consumer.id, scope.listed_tags) if scope.listed_tags else {}
-    )
-    deployed = repo.current_versions_by_environment(session, DeployedVersion, consumer.id)
-    released = repo.current_versions_by_environment(session, ReleasedVersion, consumer.id)
-    return selection.ConsumerFacts(
-        consumer_id=consumer.id,
-        name=consumer.name,
-        main_branch=consumer.main_branch,
-        branch_heads=repo.branch_heads_by_name(session, consumer.id, branches),
-        latest_by_tag=repo.newest_version_per_tag(session, consumer.id, tags),
-        tagged={tag: frozenset(ids) for tag, ids in tagged.items()},
-        deployed=_by_environment_name(deployed, environments),
-        released=_by_environment_name(released, environments),
-    )
+    ids = [c.id for c in consumers]
+    # WIP pacts are the current pacts of branch heads and tags' newest versions published
+    # since a date: only the branches and tags of versions published since then can have one.
+    recent_branches: dict[int, set[str]] = {}
+    recent_tags: dict[int, set[str]] = {}
+    if scope.wip_since is not None:
+        recent_branches, recent_tags = repo.labels_of_consumer_versions_published_since(
+            session, provider_id, ids, scope.wip_since
+        )
+
+    def own(consumer: Pacticipant, named: frozenset[str], recent: dict[int, set[str]]) -> set[str]:
+        main = {consumer.main_branch} if consumer.main_branch else set()
+        return set(named) | main | recent.get(consumer.id, set())
+
+    own_branches = {c.id: own(c, scope.branches, recent_branches) for c in consumers}
+    own_tags = {c.id: own(c, scope.tags, recent_tags) for c in consumers}
+    branches = None if scope.every_branch else set().union(*own_branches.values())
+    tags: set[str] | None = set().union(*own_tags.values())
+    heads = repo.branch_heads_by_name(session, ids, branches)
+    newest_tagged = repo.newest_version_per_tag(session, ids, tags)
+    tagged = repo.versions_per_tag(session, ids, scope.listed_tags) if scope.listed_tags else {}
+    deployed = repo.current_versions_by_environment(session, DeployedVersion, ids)
+    released = repo.current_versions_by_environment(session, ReleasedVersion, ids)
+    facts: dict[int, selection.ConsumerFacts] = {}
+    for consumer in consumers:
+        # Other consumers' names were read too: keep the ones this one's scope has.
+        facts[consumer.id] = selection.ConsumerFacts(
+            consumer_id=consumer.id,
+            name=consumer.name,
+            main_branch=consumer.main_branch,
+            branch_heads=_only(
+                heads.get(consumer.id, {}), None if branches is None else own_branches[consumer.id]
+            ),
+            latest_by_tag=_only(newest_tagged.get(consumer.id, {}), own_tags[consumer.id]),
+            tagged={tag: frozenset(v) for tag, v in tagged.get(consumer.id, {}).items()},
+            deployed=_by_environment_name(deployed.get(consumer.id, {}), environments),
+            released=_by_environment_name(released.get(consumer.id, {}), environments),
+        )
+    return facts
+
+
+def _only(by_name: dict[str, int], names: set[str] | None) -> dict[str, int]:
+    if names is None:
+        return by_name
+    return {name: v for name, v in by_name.items() if name in names}
 
 
 def _by_environment_name(
@@ -185,10 +221,12 @@ def _provider_facts(
     provider: Pacticipant,
     pact_version_ids: Sequence[int],
     query: VerificationQuery,
+    now: datetime,
 ) -> selection.ProviderFacts:
-    """Successful verifications of the candidates' content, and when the request's provider
-    branch was created (or its tags first used): the only branch and tags pending and WIP
-    look up."""
+    """What pending and WIP need to know: when the request's provider branch was created (or
+    its tags first used), and, for each question the rules will ask of the candidates'
+    content, one successful verification answering it (not every verification: a content
+    verified by every provider build would make this read thousands)."""
     branch_created: dict[str, datetime] = {}
     if query.provider_version_branch:
         branch = repo.find_branch(session, provider, query.provider_version_branch)
@@ -197,7 +235,21 @@ def _provider_facts(
     tag_first: dict[str, datetime] = {}
     if query.provider_version_tags:
         tag_first = repo.first_tag_use_times(session, provider.id, query.provider_version_tags)
-    rows = repo.successful_verification_rows(session, provider.id, pact_version_ids)
+    asked = selection.questions(
+        provider_branch=query.provider_version_branch,
+        provider_tags=query.provider_version_tags,
+        branch_created_at=branch_created,
+        tag_first_used_at=tag_first,
+        wip_cutoff=(
+            selection.wip_cutoff(now) if query.include_wip_pacts_since is not None else None
+        ),
+    )
+    witnesses: set[int] = set()
+    for question in asked:
+        witnesses.update(
+            repo.verification_witnesses(session, provider.id, pact_version_ids, question).values()
+        )
+    rows = repo.witness_rows(session, witnesses)
     branches, tags = repo.branch_and_tag_names(session, (row[1] for row in rows))
     successes: dict[int, list[selection.VerificationFact]] = {}
     for pact_version_id, version_id, created_at, wip in rows:
@@ -241,15 +293,20 @@ def pacts_for_verification(
         validate_environments(session, query.selectors)
         environments = repo.environment_names_by_id(session)
         scope = _Scope.of(query)
-        consumers = {
-            cid: _consumer_facts(session, repo.pacticipant_by_id(session, cid), environments, scope)
-            for cid in repo.consumers_of_provider(session, provider.id)
-        }
+        consumer_ids = repo.consumers_of_provider(session, provider.id)
+        by_id = repo.pacticipants_by_ids(session, consumer_ids)
+        facts_by_id = _consumer_facts(
+            session, provider.id, [by_id[cid] for cid in consumer_ids], environments, scope
+        )
+        consumers = {cid: facts_by_id[cid] for cid in consumer_ids}
         candidates = _candidates(session, provider, consumers)
         selectors = list(query.selectors) or selection.default_selectors(consumers, candidates)
         normalised = selection.normalise(selectors, query.provider_version_branch)
         entries = selection.squash(selection.apply_selectors(normalised, candidates, consumers))
-        facts = _provider_facts(session, provider, [c.pact_version_id for c in candidates], query)
+        now = datetime.now(UTC)
+        facts = _provider_facts(
+            session, provider, [c.pact_version_id for c in candidates], query, now
+        )
         for entry in entries:
             entry.pending = selection.is_pending(
                 facts,
@@ -276,12 +333,10 @@ def pacts_for_verification(
                     provider_branch=query.provider_version_branch,
                     provider_tags=query.provider_version_tags,
                     already=entries,
+                    now=now,
                 )
             )
-        latest_shas = {
-            pub.consumer.name: pub.pact_version.sha
-            for pub in repo.latest_publications_for_provider(session, provider)
-        }
+        latest_shas = repo.latest_pact_shas_by_consumer(session, provider.id, by_id.values())
         return present(VerifiableResult(provider, entries, query, latest_shas))
 
 

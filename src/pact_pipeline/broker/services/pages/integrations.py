@@ -10,12 +10,7 @@ from sqlalchemy.orm import Session
 
 from pact_pipeline.broker import repository as repo
 from pact_pipeline.broker.db import Database
-from pact_pipeline.broker.models import (
-    DeployedVersion,
-    Pacticipant,
-    PactPublication,
-    ReleasedVersion,
-)
+from pact_pipeline.broker.models import PactPublication
 
 
 @dataclass(frozen=True)
@@ -63,70 +58,66 @@ class IntegrationPage:
 
 
 def integration_page(db: Database, *, search: str, page: int, size: int) -> IntegrationPage:
-    """The integrations whose consumer or provider name contains `search`, a page of them."""
+    """The integrations whose consumer or provider name contains `search`, a page of them.
+
+    A constant number of statements, whatever the number of integrations or the history: the
+    integrations and their latest pacts in one, then the facts of the page's rows."""
     with db.read() as session:
         wanted = search.casefold().strip()
-        pubs = [
-            pub
-            for pub in repo.all_latest_publications(session)
-            if wanted in pub.consumer.name.casefold() or wanted in pub.provider.name.casefold()
+        heads = [
+            head
+            for head in repo.integration_heads(session)
+            if wanted in head.consumer.casefold() or wanted in head.provider.casefold()
         ]
-        pages = max(1, -(-len(pubs) // size))
+        pages = max(1, -(-len(heads) // size))
         page = min(max(page, 1), pages)
-        shown = pubs[(page - 1) * size : page * size]
-        rows = integration_rows(session, shown)
-        return IntegrationPage(tuple(rows), len(pubs), page, pages, search)
+        shown = heads[(page - 1) * size : page * size]
+        rows = _rows(session, [head.publication_id for head in shown])
+        return IntegrationPage(tuple(rows), len(heads), page, pages, search)
 
 
 def integration_rows(session: Session, pubs: list[PactPublication]) -> list[IntegrationRow]:
     """The rows of the given latest publications (one integration each)."""
-    names = repo.environment_names_by_id(session)
-    environments: dict[int, tuple[str, ...]] = {}
+    return _rows(session, [pub.id for pub in pubs])
 
-    def where(pacticipant: Pacticipant) -> tuple[str, ...]:
-        if pacticipant.id not in environments:
-            found = set(
-                repo.current_versions_by_environment(session, DeployedVersion, pacticipant.id)
-            ) | set(repo.current_versions_by_environment(session, ReleasedVersion, pacticipant.id))
-            environments[pacticipant.id] = tuple(sorted(names[i] for i in found if i in names))
-        return environments[pacticipant.id]
 
+def _rows(session: Session, publication_ids: list[int]) -> list[IntegrationRow]:
+    """The rows of the publications (latest pacts, one integration each), in their order: a
+    handful of statements for all of them, not a few per row."""
+    pubs = repo.publication_facts(session, publication_ids)
+    branches = repo.branch_names_of_versions(
+        session, [pub.consumer_version_id for pub in pubs.values()]
+    )
+    environments = repo.current_environment_names(
+        session, {i for pub in pubs.values() for i in (pub.consumer_id, pub.provider_id)}
+    )
     return [
         IntegrationRow(
-            consumer=pub.consumer.name,
-            provider=pub.provider.name,
-            consumer_version=pub.consumer_version.number,
-            consumer_branches=tuple(bv.branch.name for bv in pub.consumer_version.branch_versions),
-            published_at=pub.created_at,
-            sha=pub.pact_version.sha,
-            verification=judging_verification(session, pub),
-            consumer_environments=where(pub.consumer),
-            provider_environments=where(pub.provider),
+            consumer=pub.consumer,
+            provider=pub.provider,
+            consumer_version=pub.consumer_version,
+            consumer_branches=tuple(branches.get(pub.consumer_version_id, ())),
+            published_at=pub.published_at,
+            sha=pub.sha,
+            verification=_verification_summary(pub),
+            consumer_environments=tuple(environments.get(pub.consumer_id, ())),
+            provider_environments=tuple(environments.get(pub.provider_id, ())),
         )
-        for pub in pubs
+        for pub in (pubs[i] for i in publication_ids if i in pubs)
     ]
 
 
-def judging_verification(session: Session, pub: PactPublication) -> VerificationSummary | None:
-    """The newest verification of the pact by the provider's main branch, else the newest."""
-    provider = pub.provider
-    verification = None
-    from_main = False
-    if provider.main_branch:
-        verification = repo.latest_verification_from_branch(
-            session, pub.pact_version_id, provider, provider.main_branch
-        )
-        from_main = verification is not None
-    if verification is None:
-        verification = repo.latest_verification(session, pub.pact_version)
-    if verification is None:
+def _verification_summary(pub: repo.PublicationFacts) -> VerificationSummary | None:
+    """The verification the pact is judged by: the newest by the provider's main branch, else
+    the newest."""
+    if pub.verification is None:
         return None
     return VerificationSummary(
-        provider_version=verification.provider_version.number,
-        success=verification.success,
-        verified_at=verification.created_at,
-        number=verification.number,
-        from_main_branch=from_main,
+        provider_version=pub.verification.provider_version,
+        success=pub.verification.success,
+        verified_at=pub.verification.verified_at,
+        number=pub.verification.number,
+        from_main_branch=pub.verified_on_main_branch,
     )
 
 
@@ -141,6 +132,7 @@ class Network:
 def network(db: Database) -> Network:
     """The whole system: pacticipants and the status of each integration."""
     with db.read() as session:
-        rows = integration_rows(session, repo.all_latest_publications(session))
+        heads = repo.integration_heads(session)
+        rows = _rows(session, [head.publication_id for head in heads])
         names = tuple(sorted(p.name for p in repo.list_pacticipants(session)))
         return Network(names, tuple(rows))
