@@ -4,10 +4,13 @@ test, branch heads and loose index scans."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from pact_pipeline.broker.db import Base
 from pact_pipeline.broker.models import (
     Branch,
     BranchVersion,
@@ -67,32 +70,46 @@ def newest_on_branch() -> ScalarSelect[int]:
 
 
 def distinct_values(
-    session: Session, column: InstrumentedAttribute[int], *conditions: ColumnElement[bool]
+    session: Session,
+    column: InstrumentedAttribute[int],
+    *,
+    where: tuple[InstrumentedAttribute[int], int] | None = None,
 ) -> list[int]:
-    """The distinct values of an indexed column among the rows matching ``conditions``, sorted.
+    """The distinct values of an indexed column (among the rows where another column has a
+    value), sorted.
 
     A "loose index scan": each value is found by one seek for the smallest value above the
     previous one, so the cost grows with the number of distinct values (e.g. integrations), not
-    with the number of rows (e.g. publications). ``conditions`` must be equalities on the
-    columns that precede ``column`` in an index.
+    with the number of rows (e.g. publications). ``where`` must be an equality on the column
+    that precedes ``column`` in an index.
 
     Args:
         session: The session.
         column: The column, e.g. ``PactPublication.consumer_id``.
-        conditions: Equalities on the leading columns of the index.
+        where: A column and its value, e.g. ``(PactPublication.provider_id, 3)``.
 
     Returns:
         The values, ascending.
     """
+    table = column.class_.__table__.name
+    query = _loose_scan(table, column.key, None if where is None else where[0].key)
+    params = {} if where is None else {"value": where[1]}
+    return [int(v) for v in session.scalars(query, params)]
+
+
+@cache
+def _loose_scan(table_name: str, column_key: str, where_key: str | None) -> Select[Any]:
+    """The statement of :func:`distinct_values`, built once per shape."""
+    table = Base.metadata.tables[table_name]
+    column = table.c[column_key]
+    conditions = [] if where_key is None else [table.c[where_key] == bindparam("value")]
     first = select(func.min(column)).where(*conditions).scalar_subquery()
     values = select(first.label("value")).cte("loose_scan", recursive=True)
     following = select(func.min(column)).where(*conditions, column > values.c.value)
     values = values.union_all(
         select(following.scalar_subquery().label("value")).where(values.c.value.is_not(None))
     )
-    return [
-        int(v) for v in session.scalars(select(values.c.value).where(values.c.value.is_not(None)))
-    ]
+    return select(values.c.value).where(values.c.value.is_not(None))
 
 
 def touch(entity: Pacticipant | Version | Environment | ReleasedVersion | Webhook) -> None:

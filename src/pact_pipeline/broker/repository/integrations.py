@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import TypeVarTuple
 
-from sqlalchemy import CTE, ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy import CTE, ScalarSelect, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from pact_pipeline.broker.models import (
@@ -145,6 +145,11 @@ def integrations_page(
     return Page(rows, PageInfo.of(page, session.execute(count).scalar_one()))
 
 
+_PROVIDERS_OF_CONSUMER_VERSIONS = select(
+    PactPublication.consumer_version_id, PactPublication.provider_id
+).where(PactPublication.consumer_version_id.in_(bindparam("ids", expanding=True)))
+
+
 def providers_of_consumer_versions(
     session: Session, version_ids: Iterable[int]
 ) -> dict[int, list[int]]:
@@ -152,9 +157,7 @@ def providers_of_consumer_versions(
     found: dict[int, set[int]] = {}
     for chunk in chunked(version_ids):
         for version_id, provider_id in session.execute(
-            select(PactPublication.consumer_version_id, PactPublication.provider_id).where(
-                PactPublication.consumer_version_id.in_(chunk)
-            )
+            _PROVIDERS_OF_CONSUMER_VERSIONS, {"ids": chunk}
         ).tuples():
             found.setdefault(version_id, set()).add(provider_id)
     return {version_id: sorted(ids) for version_id, ids in found.items()}
@@ -163,14 +166,14 @@ def providers_of_consumer_versions(
 def providers_of_consumer(session: Session, consumer_id: int) -> list[int]:
     """Providers the consumer has pacts with, ascending (one index seek per provider)."""
     return distinct_values(
-        session, PactPublication.provider_id, PactPublication.consumer_id == consumer_id
+        session, PactPublication.provider_id, where=(PactPublication.consumer_id, consumer_id)
     )
 
 
 def consumers_of_provider(session: Session, provider_id: int) -> list[int]:
     """Consumers with pacts for the provider, ascending (one index seek per consumer)."""
     return distinct_values(
-        session, PactPublication.consumer_id, PactPublication.provider_id == provider_id
+        session, PactPublication.consumer_id, where=(PactPublication.provider_id, provider_id)
     )
 
 
