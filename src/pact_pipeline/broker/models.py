@@ -204,8 +204,6 @@ class PactPublication(Base):
             "created_at",
         ),
         Index("ix_pact_publications_pact_version_id", "pact_version_id"),
-        # What a provider had published since a date: WIP pacts (0006).
-        Index("ix_pact_publications_provider_created", "provider_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pact_pipeline.broker.models import (
@@ -90,7 +92,7 @@ def branch_heads(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
     """The head version of each branch (branch id → version id), one index seek per branch."""
     heads: dict[int, int] = {}
     for chunk in chunked(branch_ids):
-        for branch_id, version_id in session.execute(_HEADS, {"ids": chunk}).tuples():
+        for branch_id, version_id in session.execute(_HEADS, {"ids": chunk}):
             if version_id is not None:
                 heads[branch_id] = version_id
     return heads
@@ -131,9 +133,9 @@ def branch_and_tag_names(
     branches: dict[int, set[str]] = {}
     tags: dict[int, set[str]] = {}
     for chunk in chunked(version_ids):
-        for version_id, name in session.execute(_BRANCH_NAMES_OF_VERSIONS, {"ids": chunk}).tuples():
+        for version_id, name in session.execute(_BRANCH_NAMES_OF_VERSIONS, {"ids": chunk}):
             branches.setdefault(version_id, set()).add(name)
-        for version_id, name in session.execute(_TAG_NAMES_OF_VERSIONS, {"ids": chunk}).tuples():
+        for version_id, name in session.execute(_TAG_NAMES_OF_VERSIONS, {"ids": chunk}):
             tags.setdefault(version_id, set()).add(name)
     return branches, tags
 
@@ -143,13 +145,11 @@ def branch_heads_by_name(
 ) -> dict[int, dict[str, int]]:
     """For each pacticipant, the head version of its branches named ``names`` (every branch
     when None), one index seek per branch, one query in all."""
-    query = select(Branch.pacticipant_id, Branch.name, newest_on_branch()).where(
-        Branch.pacticipant_id.in_(sorted(set(pacticipant_ids)))
-    )
-    if names is not None:
-        query = query.where(Branch.name.in_(sorted(names)))
+    params = _ids_and_names(pacticipant_ids, names)
     heads: dict[int, dict[str, int]] = {}
-    for pacticipant_id, name, version_id in session.execute(query).tuples():
+    for pacticipant_id, name, version_id in session.execute(
+        _branch_heads_query(names is not None), params
+    ):
         if version_id is not None:
             heads.setdefault(pacticipant_id, {})[name] = version_id
     return heads
@@ -160,15 +160,11 @@ def newest_version_per_tag(
 ) -> dict[int, dict[str, int]]:
     """For each pacticipant, the newest version with each of its tags named ``names`` (every
     tag when None), one row per tag name, one query in all."""
-    query = (
-        select(Tag.pacticipant_id, Tag.name, func.max(Tag.version_id))
-        .where(Tag.pacticipant_id.in_(sorted(set(pacticipant_ids))))
-        .group_by(Tag.pacticipant_id, Tag.name)
-    )
-    if names is not None:
-        query = query.where(Tag.name.in_(sorted(names)))
+    params = _ids_and_names(pacticipant_ids, names)
     newest: dict[int, dict[str, int]] = {}
-    for pacticipant_id, name, version_id in session.execute(query).tuples():
+    for pacticipant_id, name, version_id in session.execute(
+        _newest_per_tag_query(names is not None), params
+    ):
         newest.setdefault(pacticipant_id, {})[name] = version_id
     return newest
 
@@ -179,12 +175,44 @@ def versions_per_tag(
     """For each pacticipant, every version of it with each of the tags (one query)."""
     tagged: dict[int, dict[str, set[int]]] = {}
     for pacticipant_id, tag_name, version_id in session.execute(
-        select(Tag.pacticipant_id, Tag.name, Tag.version_id).where(
-            Tag.pacticipant_id.in_(sorted(set(pacticipant_ids))), Tag.name.in_(sorted(names))
-        )
-    ).tuples():
+        _VERSIONS_PER_TAG, _ids_and_names(pacticipant_ids, names)
+    ):
         tagged.setdefault(pacticipant_id, {}).setdefault(tag_name, set()).add(version_id)
     return tagged
+
+
+def _ids_and_names(ids: Iterable[int], names: Iterable[str] | None) -> dict[str, list[Any]]:
+    params: dict[str, list[Any]] = {"ids": sorted(set(ids))}
+    if names is not None:
+        params["names"] = sorted(set(names))
+    return params
+
+
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_NAMES: BindParameter[list[str]] = bindparam("names", expanding=True)
+
+
+@cache
+def _branch_heads_query(named: bool) -> Select[int, str, int]:
+    query = select(Branch.pacticipant_id, Branch.name, newest_on_branch()).where(
+        Branch.pacticipant_id.in_(_IDS)
+    )
+    return query.where(Branch.name.in_(_NAMES)) if named else query
+
+
+@cache
+def _newest_per_tag_query(named: bool) -> Select[int, str, int]:
+    query = (
+        select(Tag.pacticipant_id, Tag.name, func.max(Tag.version_id))
+        .where(Tag.pacticipant_id.in_(_IDS))
+        .group_by(Tag.pacticipant_id, Tag.name)
+    )
+    return query.where(Tag.name.in_(_NAMES)) if named else query
+
+
+_VERSIONS_PER_TAG = select(Tag.pacticipant_id, Tag.name, Tag.version_id).where(
+    Tag.pacticipant_id.in_(_IDS), Tag.name.in_(_NAMES)
+)
 
 
 def first_tag_use_times(
@@ -197,7 +225,5 @@ def first_tag_use_times(
         .group_by(Tag.name)
     )
     return dict(
-        session.execute(select(Tag.name, Tag.created_at).where(Tag.id.in_(first_ids)))
-        .tuples()
-        .all()
+        session.execute(select(Tag.name, Tag.created_at).where(Tag.id.in_(first_ids))).all()
     )

@@ -31,4 +31,4 @@ def list_environments(session: Session, *, name: str | None = None) -> Sequence[
 
 
 def environment_names_by_id(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Environment.id, Environment.name)).tuples().all())
+    return dict(session.execute(select(Environment.id, Environment.name)).all())

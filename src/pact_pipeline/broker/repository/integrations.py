@@ -158,7 +158,7 @@ def providers_of_consumer_versions(
     for chunk in chunked(version_ids):
         for version_id, provider_id in session.execute(
             _PROVIDERS_OF_CONSUMER_VERSIONS, {"ids": chunk}
-        ).tuples():
+        ):
             found.setdefault(version_id, set()).add(provider_id)
     return {version_id: sorted(ids) for version_id, ids in found.items()}
 

@@ -50,9 +50,7 @@ def matrix_publications(
     present = tuple(name for name, ids in given.items() if ids)
     if not present:
         return []
-    rows = session.execute(
-        _publications_query(present), {name: given[name] for name in present}
-    ).tuples()
+    rows = session.execute(_publications_query(present), {name: given[name] for name in present})
     return [matrix.Publication(*row) for row in rows]
 
 

@@ -85,4 +85,4 @@ def existing_names(session: Session, names: Iterable[str]) -> set[str]:
 
 def pacticipant_names(session: Session) -> dict[int, str]:
     """Every pacticipant's name by id (the matrix names both sides of each integration)."""
-    return dict(session.execute(select(Pacticipant.id, Pacticipant.name)).tuples().all())
+    return dict(session.execute(select(Pacticipant.id, Pacticipant.name)).all())

@@ -159,7 +159,7 @@ def latest_pact_shas_by_consumer(
             (name, sha)
             for name, sha in session.execute(
                 _LATEST_SHAS, {"provider_id": provider_id, "consumer_ids": chunk}
-            ).tuples()
+            )
             if sha is not None
         )
     return found
@@ -364,14 +364,14 @@ def labels_of_consumer_versions_published_since(
     session: Session, provider_id: int, consumer_ids: Iterable[int], since: datetime
 ) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     """The branch names and the tag names, by consumer, of the consumer versions with a pact
-    for the provider published after ``since`` (in the (provider, time) index: as many as were
-    published in the window, whatever the history)."""
+    for the provider published after ``since`` (a range of the (consumer, provider, time)
+    index per consumer: as many as were published in the window, whatever the history)."""
     params = {"provider_id": provider_id, "since": since, "consumer_ids": sorted(consumer_ids)}
     branches: dict[int, set[str]] = {}
     tags: dict[int, set[str]] = {}
-    for pacticipant_id, name in session.execute(_BRANCHES_OF, params).tuples():
+    for pacticipant_id, name in session.execute(_BRANCHES_OF, params):
         branches.setdefault(pacticipant_id, set()).add(name)
-    for pacticipant_id, name in session.execute(_TAGS_OF, params).tuples():
+    for pacticipant_id, name in session.execute(_TAGS_OF, params):
         tags.setdefault(pacticipant_id, set()).add(name)
     return branches, tags
 
@@ -386,7 +386,7 @@ def current_pacts_of_consumer_versions(
         rows.extend(
             session.execute(
                 _CURRENT_PACTS_OF_CONSUMER_VERSIONS, {"provider_id": provider_id, "ids": chunk}
-            ).tuples()
+            )
         )
     return rows
 
@@ -406,6 +406,6 @@ def publication_times_and_shas(
     for chunk in chunked(publication_ids):
         found.update(
             (pub_id, (created_at, sha))
-            for pub_id, created_at, sha in session.execute(_TIMES_AND_SHAS, {"ids": chunk}).tuples()
+            for pub_id, created_at, sha in session.execute(_TIMES_AND_SHAS, {"ids": chunk})
         )
     return found

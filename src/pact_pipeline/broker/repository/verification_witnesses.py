@@ -43,9 +43,7 @@ def verification_witnesses(
     )
     found: dict[int, int] = {}
     for chunk in chunked(pact_version_ids):
-        for pact_version_id, verification_id in session.execute(
-            query, {**params, "ids": chunk}
-        ).tuples():
+        for pact_version_id, verification_id in session.execute(query, {**params, "ids": chunk}):
             if verification_id is not None:
                 found[pact_version_id] = verification_id
     return found
@@ -58,7 +56,7 @@ def witness_rows(
     provider version id, time, whether the pact was WIP)."""
     rows: list[tuple[int, int, datetime, bool]] = []
     for chunk in chunked(verification_ids):
-        rows.extend(session.execute(_WITNESS_ROWS, {"ids": chunk}).tuples())
+        rows.extend(session.execute(_WITNESS_ROWS, {"ids": chunk}))
     return rows
 
 

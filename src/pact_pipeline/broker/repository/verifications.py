@@ -100,7 +100,7 @@ def latest_verification_rows(
     for chunk in chunked(pact_version_ids):
         params: dict[str, list[int]] = {"pact_version_ids": chunk}
         params.update((name, ids) for name, ids in filters.items() if ids)
-        result.extend(session.execute(query, params).tuples())
+        result.extend(session.execute(query, params))
     return result
 
 
@@ -197,7 +197,7 @@ def successful_verification_rows(
                     Verification.provider_id == provider_id,
                 )
                 .order_by(Verification.id)
-            ).tuples()
+            )
         )
     return rows
 
@@ -217,6 +217,6 @@ def verification_outcomes(
                     Verification.created_at,
                     Verification.number,
                 ).where(Verification.id.in_(chunk))
-            ).tuples()
+            )
         )
     return found

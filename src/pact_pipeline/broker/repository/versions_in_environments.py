@@ -118,7 +118,7 @@ def current_environments_of_versions(
     for chunk in chunked(version_ids):
         for version_id, environment in session.execute(
             _environments_of_versions_query(kind), {"ids": chunk}
-        ).tuples():
+        ):
             found = result.setdefault(version_id, [])
             if environment not in found:
                 found.append(environment)
@@ -143,12 +143,17 @@ def current_versions_by_environment(
     (one query)."""
     found: dict[int, dict[int, set[int]]] = {}
     for pacticipant_id, env_id, version_id in session.execute(
-        select(kind.pacticipant_id, kind.environment_id, kind.version_id).where(
-            kind.pacticipant_id.in_(sorted(set(pacticipant_ids))), _is_current(kind)
-        )
-    ).tuples():
+        _current_versions_query(kind), {"ids": sorted(set(pacticipant_ids))}
+    ):
         found.setdefault(pacticipant_id, {}).setdefault(env_id, set()).add(version_id)
     return found
+
+
+@cache
+def _current_versions_query(kind: type[Placement]) -> Select[int, int, int]:
+    return select(kind.pacticipant_id, kind.environment_id, kind.version_id).where(
+        kind.pacticipant_id.in_(bindparam("ids", expanding=True)), _is_current(kind)
+    )
 
 
 def versions_in_environment(
@@ -213,7 +218,7 @@ def current_placements_of_pacticipant(
         (name, kind, version_id)
         for name, kind, version_id, _ in session.execute(
             _PLACEMENTS_OF_PACTICIPANT, {"pacticipant_id": pacticipant_id}
-        ).tuples()
+        )
     ]
 
 
