@@ -175,18 +175,22 @@ def can_i_deploy_branch_to_environment(
 ) -> R:
     """Can the head of ``branch`` be deployed to the environment (by name)?"""
     with db.read() as session:
-        pacticipant = require_pacticipant(session, pacticipant_name)
+        # One transaction, and the matrix reuses the pacticipant and environment read here.
+        lookups = matrix_svc.Lookups(session)
+        pacticipant = lookups.pacticipant(pacticipant_name)
+        if pacticipant is None:
+            raise NotFoundError(f"No pacticipant with name '{pacticipant_name}' found")
         if repo.branch_head(session, pacticipant, branch) is None:
             msg = f"No version on branch '{branch}' found for pacticipant '{pacticipant_name}'"
             raise NotFoundError(msg)
-        if repo.find_environment_by_name(session, environment) is None:
+        if lookups.environment(environment) is None:
             raise NotFoundError(f"No environment with name '{environment}' found")
-    query = MatrixQuery(
-        selectors=(SelectorInput(pacticipant=pacticipant_name, latest=True, branch=branch),),
-        latest_by="cvpv",
-        environment=environment,
-    )
-    return matrix_svc.matrix_query(db, query, present)
+        query = MatrixQuery(
+            selectors=(SelectorInput(pacticipant=pacticipant_name, latest=True, branch=branch),),
+            latest_by="cvpv",
+            environment=environment,
+        )
+        return matrix_svc.answer(lookups, query, present)
 
 
 # --- verification results of a consumer version ---------------------------------------------

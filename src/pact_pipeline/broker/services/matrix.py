@@ -417,10 +417,17 @@ def matrix_query(
     db: Database, query: MatrixQuery, present: Callable[[MatrixResult, MatrixRowFacts], R]
 ) -> R:
     with db.read() as session:
-        lookups = Lookups(session)
-        validate(session, query, lookups)
-        result = limited(evaluate(session, query, lookups))
-        return present(result, load_row_facts(session, result.status.rows))
+        return answer(Lookups(session), query, present)
+
+
+def answer(
+    lookups: Lookups, query: MatrixQuery, present: Callable[[MatrixResult, MatrixRowFacts], R]
+) -> R:
+    """:func:`matrix_query` in a transaction already open (``lookups``' session)."""
+    session = lookups.session
+    validate(session, query, lookups)
+    result = limited(evaluate(session, query, lookups))
+    return present(result, load_row_facts(session, result.status.rows))
 
 
 def limited(result: MatrixResult) -> MatrixResult:
