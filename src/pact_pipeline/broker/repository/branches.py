@@ -17,7 +17,7 @@ from pact_pipeline.broker.models import (
     Tag,
     Version,
 )
-from pact_pipeline.broker.repository.common import chunked, newest_on_branch
+from pact_pipeline.broker.repository.common import chunked, column_rows, newest_on_branch
 
 AUTO_MAIN_BRANCHES = ("develop", "main", "master")
 
@@ -92,7 +92,7 @@ def branch_heads(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
     """The head version of each branch (branch id → version id), one index seek per branch."""
     heads: dict[int, int] = {}
     for chunk in chunked(branch_ids):
-        for branch_id, version_id in session.execute(_HEADS, {"ids": chunk}):
+        for branch_id, version_id in column_rows(session, _HEADS, {"ids": chunk}):
             if version_id is not None:
                 heads[branch_id] = version_id
     return heads
@@ -133,9 +133,9 @@ def branch_and_tag_names(
     branches: dict[int, set[str]] = {}
     tags: dict[int, set[str]] = {}
     for chunk in chunked(version_ids):
-        for version_id, name in session.execute(_BRANCH_NAMES_OF_VERSIONS, {"ids": chunk}):
+        for version_id, name in column_rows(session, _BRANCH_NAMES_OF_VERSIONS, {"ids": chunk}):
             branches.setdefault(version_id, set()).add(name)
-        for version_id, name in session.execute(_TAG_NAMES_OF_VERSIONS, {"ids": chunk}):
+        for version_id, name in column_rows(session, _TAG_NAMES_OF_VERSIONS, {"ids": chunk}):
             tags.setdefault(version_id, set()).add(name)
     return branches, tags
 
@@ -147,8 +147,8 @@ def branch_heads_by_name(
     when None), one index seek per branch, one query in all."""
     params = _ids_and_names(pacticipant_ids, names)
     heads: dict[int, dict[str, int]] = {}
-    for pacticipant_id, name, version_id in session.execute(
-        _branch_heads_query(names is not None), params
+    for pacticipant_id, name, version_id in column_rows(
+        session, _branch_heads_query(names is not None), params
     ):
         if version_id is not None:
             heads.setdefault(pacticipant_id, {})[name] = version_id
@@ -162,8 +162,8 @@ def newest_version_per_tag(
     tag when None), one row per tag name, one query in all."""
     params = _ids_and_names(pacticipant_ids, names)
     newest: dict[int, dict[str, int]] = {}
-    for pacticipant_id, name, version_id in session.execute(
-        _newest_per_tag_query(names is not None), params
+    for pacticipant_id, name, version_id in column_rows(
+        session, _newest_per_tag_query(names is not None), params
     ):
         newest.setdefault(pacticipant_id, {})[name] = version_id
     return newest
@@ -174,8 +174,8 @@ def versions_per_tag(
 ) -> dict[int, dict[str, set[int]]]:
     """For each pacticipant, every version of it with each of the tags (one query)."""
     tagged: dict[int, dict[str, set[int]]] = {}
-    for pacticipant_id, tag_name, version_id in session.execute(
-        _VERSIONS_PER_TAG, _ids_and_names(pacticipant_ids, names)
+    for pacticipant_id, tag_name, version_id in column_rows(
+        session, _VERSIONS_PER_TAG, _ids_and_names(pacticipant_ids, names)
     ):
         tagged.setdefault(pacticipant_id, {}).setdefault(tag_name, set()).add(version_id)
     return tagged

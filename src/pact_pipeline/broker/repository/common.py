@@ -3,11 +3,11 @@ test, branch heads and loose index scans."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Result, ScalarSelect, Select, bindparam, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from pact_pipeline.broker.db import Base
@@ -27,12 +27,23 @@ from pact_pipeline.broker.models import (
 #: PostgreSQL's protocol (65,535).
 IN_CHUNK = 5_000
 
+Ts = TypeVarTuple("Ts")
+
 
 def chunked(ids: Iterable[int]) -> Iterator[list[int]]:
     """The distinct ids, ascending, in lists short enough for one ``IN (...)`` each."""
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), IN_CHUNK):
         yield ordered[start : start + IN_CHUNK]
+
+
+def column_rows(session: Session, statement: Select[*Ts], params: Mapping[str, Any]) -> Result[*Ts]:
+    """Run a query of plain columns on the session's connection (the session's pending
+    changes flushed first, as it would): a third of the cost of ``session.execute``, which
+    prepares for ORM entities a column query does not return."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 def is_current_revision() -> ColumnElement[bool]:

@@ -21,7 +21,7 @@ from pact_pipeline.broker.models import (
     Webhook,
 )
 from pact_pipeline.broker.paging import Page, PageInfo, PageRequest
-from pact_pipeline.broker.repository.common import chunked, distinct_values
+from pact_pipeline.broker.repository.common import chunked, column_rows, distinct_values
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -156,8 +156,8 @@ def providers_of_consumer_versions(
     """For each consumer version with pacts, its providers, ascending (one query in all)."""
     found: dict[int, set[int]] = {}
     for chunk in chunked(version_ids):
-        for version_id, provider_id in session.execute(
-            _PROVIDERS_OF_CONSUMER_VERSIONS, {"ids": chunk}
+        for version_id, provider_id in column_rows(
+            session, _PROVIDERS_OF_CONSUMER_VERSIONS, {"ids": chunk}
         ):
             found.setdefault(version_id, set()).add(provider_id)
     return {version_id: sorted(ids) for version_id, ids in found.items()}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from pact_pipeline.broker import matrix
 from pact_pipeline.broker.models import Pacticipant, PactPublication, Verification, Version
-from pact_pipeline.broker.repository.common import is_current_revision
+from pact_pipeline.broker.repository.common import column_rows, is_current_revision
 from pact_pipeline.broker.repository.verifications import latest_verification_rows
 
 
@@ -50,7 +50,9 @@ def matrix_publications(
     present = tuple(name for name, ids in given.items() if ids)
     if not present:
         return []
-    rows = session.execute(_publications_query(present), {name: given[name] for name in present})
+    rows = column_rows(
+        session, _publications_query(present), {name: given[name] for name in present}
+    )
     return [matrix.Publication(*row) for row in rows]
 
 

@@ -18,7 +18,12 @@ from pact_pipeline.broker.models import (
     Version,
 )
 from pact_pipeline.broker.paging import Page, PageRequest
-from pact_pipeline.broker.repository.common import chunked, distinct_values, is_current_revision
+from pact_pipeline.broker.repository.common import (
+    chunked,
+    column_rows,
+    distinct_values,
+    is_current_revision,
+)
 from pact_pipeline.broker.repository.integrations import consumers_of_provider
 from pact_pipeline.broker.repository.paging import scalars_page
 
@@ -157,8 +162,8 @@ def latest_pact_shas_by_consumer(
     for chunk in chunked(c.id for c in consumers):
         found.update(
             (name, sha)
-            for name, sha in session.execute(
-                _LATEST_SHAS, {"provider_id": provider_id, "consumer_ids": chunk}
+            for name, sha in column_rows(
+                session, _LATEST_SHAS, {"provider_id": provider_id, "consumer_ids": chunk}
             )
             if sha is not None
         )
@@ -369,9 +374,9 @@ def labels_of_consumer_versions_published_since(
     params = {"provider_id": provider_id, "since": since, "consumer_ids": sorted(consumer_ids)}
     branches: dict[int, set[str]] = {}
     tags: dict[int, set[str]] = {}
-    for pacticipant_id, name in session.execute(_BRANCHES_OF, params):
+    for pacticipant_id, name in column_rows(session, _BRANCHES_OF, params):
         branches.setdefault(pacticipant_id, set()).add(name)
-    for pacticipant_id, name in session.execute(_TAGS_OF, params):
+    for pacticipant_id, name in column_rows(session, _TAGS_OF, params):
         tags.setdefault(pacticipant_id, set()).add(name)
     return branches, tags
 
@@ -384,8 +389,10 @@ def current_pacts_of_consumer_versions(
     rows: list[tuple[int, int, str, int, str, datetime]] = []
     for chunk in chunked(consumer_version_ids):
         rows.extend(
-            session.execute(
-                _CURRENT_PACTS_OF_CONSUMER_VERSIONS, {"provider_id": provider_id, "ids": chunk}
+            column_rows(
+                session,
+                _CURRENT_PACTS_OF_CONSUMER_VERSIONS,
+                {"provider_id": provider_id, "ids": chunk},
             )
         )
     return rows
@@ -406,6 +413,6 @@ def publication_times_and_shas(
     for chunk in chunked(publication_ids):
         found.update(
             (pub_id, (created_at, sha))
-            for pub_id, created_at, sha in session.execute(_TIMES_AND_SHAS, {"ids": chunk})
+            for pub_id, created_at, sha in column_rows(session, _TIMES_AND_SHAS, {"ids": chunk})
         )
     return found

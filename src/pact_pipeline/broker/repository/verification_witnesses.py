@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, sele
 from sqlalchemy.orm import Session, aliased
 
 from pact_pipeline.broker.models import Branch, BranchVersion, PactVersion, Tag, Verification
-from pact_pipeline.broker.repository.common import chunked
+from pact_pipeline.broker.repository.common import chunked, column_rows
 from pact_pipeline.broker.selection import VerifiedOn
 
 
@@ -43,7 +43,9 @@ def verification_witnesses(
     )
     found: dict[int, int] = {}
     for chunk in chunked(pact_version_ids):
-        for pact_version_id, verification_id in session.execute(query, {**params, "ids": chunk}):
+        for pact_version_id, verification_id in column_rows(
+            session, query, {**params, "ids": chunk}
+        ):
             if verification_id is not None:
                 found[pact_version_id] = verification_id
     return found
@@ -56,7 +58,7 @@ def witness_rows(
     provider version id, time, whether the pact was WIP)."""
     rows: list[tuple[int, int, datetime, bool]] = []
     for chunk in chunked(verification_ids):
-        rows.extend(session.execute(_WITNESS_ROWS, {"ids": chunk}))
+        rows.extend(column_rows(session, _WITNESS_ROWS, {"ids": chunk}))
     return rows
 
 

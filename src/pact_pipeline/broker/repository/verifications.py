@@ -15,7 +15,7 @@ from pact_pipeline.broker.models import (
     Verification,
     Version,
 )
-from pact_pipeline.broker.repository.common import chunked
+from pact_pipeline.broker.repository.common import chunked, column_rows
 
 
 def next_verification_number(session: Session, pact_version: PactVersion) -> int:
@@ -100,7 +100,7 @@ def latest_verification_rows(
     for chunk in chunked(pact_version_ids):
         params: dict[str, list[int]] = {"pact_version_ids": chunk}
         params.update((name, ids) for name, ids in filters.items() if ids)
-        result.extend(session.execute(query, params))
+        result.extend(column_rows(session, query, params))
     return result
 
 

@@ -21,7 +21,7 @@ from pact_pipeline.broker.models import (
     Version,
 )
 from pact_pipeline.broker.paging import Page, PageRequest
-from pact_pipeline.broker.repository.common import chunked
+from pact_pipeline.broker.repository.common import chunked, column_rows
 from pact_pipeline.broker.repository.paging import scalars_page
 
 Placement = TypeVar("Placement", DeployedVersion, ReleasedVersion)
@@ -142,8 +142,8 @@ def current_versions_by_environment(
     """For each pacticipant, its currently deployed (or supported) versions by environment id
     (one query)."""
     found: dict[int, dict[int, set[int]]] = {}
-    for pacticipant_id, env_id, version_id in session.execute(
-        _current_versions_query(kind), {"ids": sorted(set(pacticipant_ids))}
+    for pacticipant_id, env_id, version_id in column_rows(
+        session, _current_versions_query(kind), {"ids": sorted(set(pacticipant_ids))}
     ):
         found.setdefault(pacticipant_id, {}).setdefault(env_id, set()).add(version_id)
     return found
@@ -216,8 +216,8 @@ def current_placements_of_pacticipant(
     the order it happened (one query)."""
     return [
         (name, kind, version_id)
-        for name, kind, version_id, _ in session.execute(
-            _PLACEMENTS_OF_PACTICIPANT, {"pacticipant_id": pacticipant_id}
+        for name, kind, version_id, _ in column_rows(
+            session, _PLACEMENTS_OF_PACTICIPANT, {"pacticipant_id": pacticipant_id}
         )
     ]
 
