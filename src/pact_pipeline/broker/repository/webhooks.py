@@ -39,7 +39,10 @@ def list_webhooks(
 
 
 def enabled_webhooks(session: Session) -> Sequence[Webhook]:
-    return session.scalars(select(Webhook).where(Webhook.enabled.is_(True))).all()
+    """The enabled webhooks in the order they were created (the order they trigger in)."""
+    return session.scalars(
+        select(Webhook).where(Webhook.enabled.is_(True)).order_by(Webhook.id)
+    ).all()
 
 
 _ALL_WEBHOOKS = select(Webhook).order_by(Webhook.id)
