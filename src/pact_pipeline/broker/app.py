@@ -32,6 +32,7 @@ from pact_pipeline.broker.api.routes import (
     pact_lists,
     pacticipants,
     pacts,
+    provider_contracts,
     secrets,
     triggered_webhooks,
     verifications,
@@ -57,6 +58,7 @@ ROUTERS = (
     pact_lists,  # one integration's pact lists, diffs; provider states
     pacts,
     verifications,
+    provider_contracts,
     matrix,
     environments,
     triggered_webhooks,

@@ -455,3 +455,42 @@ class CleanLock(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Bi-directional contract testing's tables live beside these (this module would outgrow the
+# broker's module size); importing them here registers them with the metadata and keeps one
+# place to import every model from.
+from pact_pipeline.broker.contract_models import (  # noqa: E402
+    ContractComparison,
+    ProviderContractPublication,
+    ProviderContractVersion,
+)
+
+__all__ = [
+    "Base",
+    "Branch",
+    "BranchVersion",
+    "CleanLock",
+    "ContractComparison",
+    "DeployedVersion",
+    "Environment",
+    "JSONColumn",
+    "Label",
+    "PactPublication",
+    "PactVersion",
+    "Pacticipant",
+    "ProviderContractPublication",
+    "ProviderContractVersion",
+    "ReleasedVersion",
+    "Tag",
+    "TriggeredWebhook",
+    "UTCDateTime",
+    "Verification",
+    "Version",
+    "VersionInEnvironment",
+    "Webhook",
+    "WebhookExecution",
+    "WebhookSecret",
+    "new_uuid",
+    "utcnow",
+]

@@ -32,6 +32,35 @@ class Links:
     def template(self, path: str) -> str:
         return f"{self.base}{path}"
 
+    # provider contracts (bi-directional contract testing)
+    def provider_contract(self, provider: str, number: str) -> str:
+        return self.url(
+            "contracts",
+            "bi-directional",
+            "provider",
+            segment(provider),
+            "version",
+            segment(number),
+            "provider-contract",
+        )
+
+    def cross_contract_results(
+        self, provider: str, provider_number: str, consumer: str, consumer_number: str
+    ) -> str:
+        return self.url(
+            "contracts",
+            "bi-directional",
+            "provider",
+            segment(provider),
+            "version",
+            segment(provider_number),
+            "consumer",
+            segment(consumer),
+            "version",
+            segment(consumer_number),
+            "cross-contract-verification-results",
+        )
+
     # pacticipants and versions
     def pacticipants(self) -> str:
         return self.url("pacticipants")

@@ -42,6 +42,17 @@ DEFAULT_FILES: dict[str, tuple[str, str] | None] = {
     "pact-broker_c2.json": ("p", "c_2"),
 }
 
+#: PactFlow's side of the clients' contracts: provider contracts (bi-directional contract
+#: testing) are served here; its teams are not (see ``PACTFLOW_OUT_OF_SCOPE``).
+PACTFLOW_FILES: dict[str, tuple[str, str] | None] = {
+    "Pact Broker Client V2-PactFlow.json": None,
+    "pact_broker_client-pactflow.json": None,
+}
+#: PactFlow interactions this broker does not serve, by description, and why.
+PACTFLOW_OUT_OF_SCOPE = {
+    "a request to create a webhook for a team": "teams are PactFlow's user management",
+}
+
 
 @dataclass
 class FileResult:
@@ -160,6 +171,27 @@ def portable_regexes(document: Any, corrections: Corrections) -> Any:
     return document
 
 
+#: The Ruby client's pact with PactFlow was written for Ruby's matcher, which finds a regex
+#: anywhere in the value (``=~``); the Rust verifier matches the whole value.
+RUBY_UNANCHORED = ("Pact Broker Client", "PactFlow")
+
+
+def _ruby_unanchored(document: Any, corrections: Corrections) -> Any:
+    """The Ruby client's PactFlow regexes read as Ruby reads them: ``http:\\/\\/.*{provider}``
+    matches PactFlow's ``…/provider-contracts/provider/{provider}/publish`` there, so a
+    pattern not anchored at its end gets ``.*`` (the same meaning under Ruby's rules)."""
+    if isinstance(document, dict):
+        result = {k: _ruby_unanchored(v, corrections) for k, v in document.items()}
+        regex = result.get("regex")
+        if isinstance(regex, str) and not regex.endswith(("$", ".*")):
+            result["regex"] = regex + ".*"
+            corrections.note("regexes of the Ruby client's PactFlow pact matched as Ruby does")
+        return result
+    if isinstance(document, list):
+        return [_ruby_unanchored(item, corrections) for item in document]
+    return document
+
+
 def _unmatched_example_links(document: dict[str, Any], corrections: Corrections) -> None:
     """Give ``_links.self.href`` values that are a mock server's example (host ``localhost:9876``
     and a ``{provider}`` template) the path regex the same fixture uses for that link elsewhere."""
@@ -218,6 +250,9 @@ PLACEHOLDER_PATHS = {
         "/pacticipants/Foo/versions/5556b8149bf8bac76bc30f50a8a2dd4c22c85f30"
     ),
     "/HAL-REL-PLACEHOLDER-PB-PUBLISH-CONTRACTS": "/contracts/publish",
+    "/HAL-REL-PLACEHOLDER-PF-PUBLISH-PROVIDER-CONTRACT-Bar": (
+        "/provider-contracts/provider/Bar/publish"
+    ),
     "/HAL-REL-PLACEHOLDER-PB-RECORD-DEPLOYMENT-FOO-5556B8149BF8BAC76BC30F50A8A2DD4C22C85F30-TEST": (
         "/pacticipants/Foo/versions/5556b8149bf8bac76bc30f50a8a2dd4c22c85f30"
         "/deployed-versions/environment/cb632df3-0a0d-4227-aac3-60114dd36479"
@@ -257,6 +292,9 @@ def verify_file(
     builder = stateless_seed(*seed) if seed is not None else None
     corrections = Corrections([])
     document = portable_regexes(json.loads(path.read_text()), corrections)
+    parties = (document.get("consumer", {}).get("name"), document.get("provider", {}).get("name"))
+    if parties == RUBY_UNANCHORED:
+        document = _ruby_unanchored(document, corrections)
     _unmatched_example_links(document, corrections)
     _placeholder_paths(document, corrections)
     unknown_states: list[str] = []

@@ -26,15 +26,23 @@ class Publication:
     pact_version_id: int
 
 
+VerificationKind = Literal["CDCT", "BDCT"]
+
+
 @dataclass(frozen=True)
 class VerificationRef:
-    """The latest verification of a pact version by one provider version."""
+    """The latest verification of a pact version by one provider version: the provider ran
+    the pact (``CDCT``), or the pact was compared with the provider version's contract and
+    the provider tested itself against that contract (``BDCT``, bi-directional; ``id`` is then
+    the contract publication's, and ``detail`` says why it failed)."""
 
     id: int
     pact_version_id: int
     provider_version_id: int
     provider_version_number: str
     success: bool
+    kind: VerificationKind = "CDCT"
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,9 +125,13 @@ _Pair = tuple[Publication, VerificationRef | None]
 
 def _distinct_rows(pairs: Iterable[_Pair]) -> list[Row]:
     rows: list[Row] = []
-    seen: set[tuple[int, int | None]] = set()
+    seen: set[tuple[int, int | None, str | None]] = set()
     for pub, verification in pairs:
-        key = (pub.id, None if verification is None else verification.id)
+        key = (
+            pub.id,
+            None if verification is None else verification.id,
+            None if verification is None else verification.kind,
+        )
         if key not in seen:
             seen.add(key)
             rows.append(Row(pub, verification))
@@ -172,10 +184,19 @@ def _several_selector_pairs(
             yield pub, None
 
 
-def _latest_by_key(row: Row, latest_by: LatestBy) -> tuple[int | None, ...]:
+def _latest_by_key(row: Row, latest_by: LatestBy) -> tuple[int | str | None, ...]:
     pub = row.publication
     if latest_by == "cvpv":
-        return (pub.consumer_id, pub.consumer_version_id, pub.provider_id, row.provider_version_id)
+        # A provider version may both have verified the pact and published a contract the
+        # pact was compared with: each answer is a row, and either failing blocks.
+        kind = None if row.verification is None else row.verification.kind
+        return (
+            pub.consumer_id,
+            pub.consumer_version_id,
+            pub.provider_id,
+            row.provider_version_id,
+            kind,
+        )
     if latest_by == "cvp":
         return (pub.consumer_id, pub.consumer_version_id, pub.provider_id)
     return (pub.consumer_id, pub.provider_id)
@@ -200,7 +221,7 @@ def apply_latest_by(rows: Sequence[Row], latest_by: LatestBy | None) -> list[Row
     ordered = _in_last_action_order(rows)
     if latest_by is None:
         return ordered
-    groups: dict[tuple[int | None, ...], list[Row]] = {}
+    groups: dict[tuple[int | str | None, ...], list[Row]] = {}
     for row in ordered:
         groups.setdefault(_latest_by_key(row, latest_by), []).append(row)
     kept: list[Row] = []

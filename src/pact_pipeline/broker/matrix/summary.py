@@ -185,13 +185,28 @@ def _error_reasons(
         errors.append(Reason(ReasonCode.NO_ROW_FOR_REQUIRED_INTEGRATION, text, "error"))
     for row in failed_rows:
         consumer, provider = _row_pair(row, selectors)
-        text = f"The verification for the pact between {consumer} and {provider} failed"
-        errors.append(Reason(ReasonCode.VERIFICATION_FAILED, text, "error"))
+        errors.append(
+            Reason(ReasonCode.VERIFICATION_FAILED, _failure(row, consumer, provider), "error")
+        )
     for row in unknown_rows:
         consumer, provider = _row_pair(row, selectors)
         text = f"There is no verified pact between {consumer} and {provider}"
         errors.append(Reason(ReasonCode.NOT_VERIFIED, text, "error"))
     return errors
+
+
+def _failure(row: Row, consumer: str, provider: str) -> str:
+    """Why a row failed: PactFlow's sentence for a comparison with a provider contract (with
+    what was wrong, so a consumer sees which field the contract lacks), the Pact Broker's for
+    a verification."""
+    verification = row.verification
+    if verification is not None and verification.kind == "BDCT":
+        text = (
+            f"The cross contract verification between the pact for {consumer} "
+            f"and the oas for {provider} failed"
+        )
+        return f"{text}: {verification.detail}" if verification.detail else text
+    return f"The verification for the pact between {consumer} and {provider} failed"
 
 
 def _outcome(errors: Sequence[Reason], considered: Sequence[Row]) -> list[Reason]:

@@ -27,11 +27,14 @@ from pact_pipeline.broker.models import (
     Branch,
     BranchVersion,
     CleanLock,
+    ContractComparison,
     DeployedVersion,
     Environment,
     Pacticipant,
     PactPublication,
     PactVersion,
+    ProviderContractPublication,
+    ProviderContractVersion,
     ReleasedVersion,
     Tag,
     TriggeredWebhook,
@@ -47,6 +50,9 @@ CLEANED: dict[str, Any] = {
     "webhook_executions": WebhookExecution,
     "triggered_webhooks": TriggeredWebhook,
     "verifications": Verification,
+    "contract_comparisons": ContractComparison,
+    "provider_contract_publications": ProviderContractPublication,
+    "provider_contract_versions": ProviderContractVersion,
     "pact_publications": PactPublication,
     "pact_versions": PactVersion,
     "tags": Tag,
@@ -69,6 +75,8 @@ REPORTED = (
     "released_versions",
     "triggered_webhooks",
     "webhook_executions",
+    "provider_contract_publications",
+    "provider_contract_versions",
 )
 
 
@@ -314,7 +322,36 @@ def plan_deletion(session: Session, version_ids: Iterable[int], *, sweep: bool) 
         ids["triggered_webhooks"],
     )
     ids["branches"] = _emptied_branches(session, ids["branch_versions"], sweep=sweep)
+    _plan_provider_contracts(session, plan, sweep=sweep)
     return plan
+
+
+def _plan_provider_contracts(session: Session, plan: DeletionPlan, *, sweep: bool) -> None:
+    """The provider contracts of the deleted versions, contract content no remaining version
+    published, and the comparisons of either deleted contract content or deleted pacts."""
+    ids = plan.ids
+    pub = ProviderContractPublication
+    ids["provider_contract_publications"] = _rows_of(
+        session, pub.id, pub.provider_version_id, ids["versions"]
+    )
+    contents = _rows_of(
+        session, pub.provider_contract_version_id, pub.id, ids["provider_contract_publications"]
+    )
+    using = _rows_of(session, pub.id, pub.provider_contract_version_id, contents)
+    remaining = using - ids["provider_contract_publications"]
+    kept = _rows_of(session, pub.provider_contract_version_id, pub.id, remaining)
+    ids["provider_contract_versions"] = contents - kept
+    if sweep:
+        unpublished = ~exists().where(
+            pub.provider_contract_version_id == ProviderContractVersion.id
+        )
+        ids["provider_contract_versions"] |= _ids(
+            session, select(ProviderContractVersion.id).where(unpublished)
+        )
+    cc = ContractComparison
+    ids["contract_comparisons"] = _rows_of(
+        session, cc.id, cc.provider_contract_version_id, ids["provider_contract_versions"]
+    ) | _rows_of(session, cc.id, cc.pact_version_id, ids["pact_versions"])
 
 
 def _pairs(session: Session, query: Select[int, int]) -> list[tuple[int, int]]:

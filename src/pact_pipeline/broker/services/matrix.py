@@ -21,6 +21,8 @@ from pact_pipeline.broker.models import (
     ReleasedVersion,
     Version,
 )
+from pact_pipeline.broker.repository.provider_contracts import StoredComparison
+from pact_pipeline.broker.services import contract_comparisons
 
 R = TypeVar("R")
 
@@ -73,6 +75,8 @@ class Lookups:
         self.session = session
         self._pacticipants: dict[str, Pacticipant | None] = {}
         self._environments: dict[str, Environment | None] = {}
+        #: Comparisons with provider contracts computed (not stored) while answering.
+        self.computed_comparisons: list[StoredComparison] = []
 
     def pacticipant(self, name: str) -> Pacticipant | None:
         if name not in self._pacticipants:
@@ -296,7 +300,11 @@ def _inferred(
     return selectors
 
 
-def _rows(session: Session, selectors: Sequence[matrix.ResolvedSelector]) -> list[matrix.Row]:
+def _rows(
+    session: Session,
+    selectors: Sequence[matrix.ResolvedSelector],
+    lookups: Lookups | None = None,
+) -> list[matrix.Row]:
     version_ids = {s.version_id for s in selectors if s.version_id is not None}
     whole_ids = {s.pacticipant_id for s in selectors if s.only_pacticipant}
     single = len({s.pacticipant_id for s in selectors}) <= 1
@@ -311,7 +319,12 @@ def _rows(session: Session, selectors: Sequence[matrix.ResolvedSelector]) -> lis
         whole_ids=whole_ids,
         any_provider_version=single,
     )
-    return matrix.build_rows(selectors, pubs, refs)
+    contract_refs = contract_comparisons.matrix_refs(
+        session, pubs, version_ids=None if single else version_ids, whole_ids=whole_ids
+    )
+    if lookups is not None:
+        lookups.computed_comparisons.extend(contract_refs.computed)
+    return matrix.build_rows(selectors, pubs, [*refs, *contract_refs.refs])
 
 
 def evaluate(session: Session, query: MatrixQuery, lookups: Lookups | None = None) -> MatrixResult:
@@ -355,7 +368,7 @@ def evaluate(session: Session, query: MatrixQuery, lookups: Lookups | None = Non
     integrations, to_infer, pacticipants = _integrations(session, query, specified)
     inferred = [flag(s) for s in _inferred(lookups, query, [pacticipants[pid] for pid in to_infer])]
     selectors = specified + inferred
-    rows = matrix.apply_latest_by(_rows(session, selectors), query.latest_by)
+    rows = matrix.apply_latest_by(_rows(session, selectors, lookups), query.latest_by)
     # Oldest first, as the Ruby broker lists them (the order clients print).
     rows = sorted(
         rows, key=lambda r: (r.publication.consumer_version_id, r.provider_version_id or 0)
@@ -385,6 +398,7 @@ class MatrixRowFacts:
         released: The environments each version is released and supported in, by version id.
         publications: Each row's publication time and content SHA, by publication id.
         verifications: Each row's verification success, time and number, by verification id.
+        contracts: When each row's provider contract was published, by publication id.
     """
 
     versions: dict[int, Version]
@@ -393,6 +407,7 @@ class MatrixRowFacts:
     released: dict[int, list[Environment]]
     publications: dict[int, tuple[datetime, str]]
     verifications: dict[int, tuple[bool, datetime, int]]
+    contracts: dict[int, datetime] = field(default_factory=dict)
 
 
 def load_row_facts(session: Session, rows: Sequence[matrix.Row]) -> MatrixRowFacts:
@@ -408,7 +423,12 @@ def load_row_facts(session: Session, rows: Sequence[matrix.Row]) -> MatrixRowFac
         released=repo.current_environments_of_versions(session, ReleasedVersion, version_ids),
         publications=repo.publication_times_and_shas(session, (r.publication.id for r in rows)),
         verifications=repo.verification_outcomes(
-            session, (r.verification.id for r in rows if r.verification)
+            session,
+            (r.verification.id for r in rows if r.verification and r.verification.kind == "CDCT"),
+        ),
+        contracts=repo.contract_publication_times(
+            session,
+            (r.verification.id for r in rows if r.verification and r.verification.kind == "BDCT"),
         ),
     )
 
@@ -417,7 +437,10 @@ def matrix_query(
     db: Database, query: MatrixQuery, present: Callable[[MatrixResult, MatrixRowFacts], R]
 ) -> R:
     with db.read() as session:
-        return answer(Lookups(session), query, present)
+        lookups = Lookups(session)
+        rendered = answer(lookups, query, present)
+    contract_comparisons.store_computed(db, lookups.computed_comparisons)
+    return rendered
 
 
 def answer(

@@ -28,6 +28,7 @@ from pact_pipeline.broker.models import (
 )
 from pact_pipeline.broker.pacticipant_names import duplicate_message, potential_duplicates
 from pact_pipeline.broker.paging import Page, PageRequest
+from pact_pipeline.broker.services import contract_comparisons
 from pact_pipeline.broker.services.pacticipants import require_pacticipant, require_version
 from pact_pipeline.broker.services.versions import first_tag_as_branch
 
@@ -260,6 +261,7 @@ def publish_contracts(
             stored.append(result)
             if on_published is not None:
                 on_published(session, result)
+        contract_comparisons.compare_new_pacts(session, [s.publication for s in stored])
         session.flush()
         session.refresh(version)
         return present(PublishOutcome(command, version, stored, created_version))
@@ -309,6 +311,7 @@ def put_pact(
         )
         if on_published is not None:
             on_published(session, stored)
+        contract_comparisons.compare_new_pacts(session, [stored.publication])
         return present(view_of(session, stored.publication), stored.created)
 
 

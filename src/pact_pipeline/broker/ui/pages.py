@@ -3,6 +3,8 @@ where the resource has one) and renders a template."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -15,11 +17,13 @@ from pact_pipeline.broker.api.http import RawPathRoute
 from pact_pipeline.broker.api.links import Links, segment
 from pact_pipeline.broker.api.representations import environment as environment_repr
 from pact_pipeline.broker.api.representations import matrix as matrix_repr
+from pact_pipeline.broker.api.representations import provider_contract as contract_repr
 from pact_pipeline.broker.api.representations import webhook as webhook_repr
 from pact_pipeline.broker.models import PactPublication
 from pact_pipeline.broker.services import environments as environment_svc
 from pact_pipeline.broker.services import matrix as matrix_svc
 from pact_pipeline.broker.services import pacts as pact_svc
+from pact_pipeline.broker.services import provider_contracts as contract_svc
 from pact_pipeline.broker.services import versions_in_environments as placement_svc
 from pact_pipeline.broker.services import webhooks as webhook_svc
 from pact_pipeline.broker.services.pacts import PactView
@@ -295,6 +299,59 @@ def webhook_page(request: Request, uuid: str) -> HTMLResponse:
         webhook=body, executions=executions["_embedded"]["executions"],
         request_json=json.dumps(body.get("request", {}), indent=2),
     )  # fmt: skip
+
+
+@router.get(
+    "/contracts/bi-directional/provider/{provider}/version/{provider_version}"
+    "/consumer/{consumer}/version/{consumer_version}/cross-contract-verification-results"
+)
+def cross_contract_page(
+    request: Request, provider: str, provider_version: str, consumer: str, consumer_version: str
+) -> HTMLResponse:
+    links = get_links(request)
+    body = contract_svc.cross_contract_results(
+        get_db(request),
+        provider_name=provider,
+        provider_version=provider_version,
+        consumer_name=consumer,
+        consumer_version=consumer_version,
+        present=lambda view: contract_repr.cross_contract_results(links, view),
+    )
+    return page(
+        request, "cross_contract.html",
+        title=f"{consumer} {consumer_version} → {provider} {provider_version} (bi-directional)",
+        results=body, compared=body["crossContractVerificationResults"],
+        own=body["providerContractVerificationResults"], provider=provider,
+        provider_version=provider_version, consumer=consumer, consumer_version=consumer_version,
+    )  # fmt: skip
+
+
+@router.get("/contracts/bi-directional/provider/{provider}/version/{version}/provider-contract")
+@router.get("/contracts/provider/{provider}/version/{version}")
+def provider_contract_page(request: Request, provider: str, version: str) -> HTMLResponse:
+    links = get_links(request)
+    body = contract_svc.get_provider_contract(
+        get_db(request),
+        provider,
+        version,
+        lambda view: contract_repr.provider_contract(links, view),
+    )
+    own = body["selfVerificationResults"]
+    return page(
+        request, "provider_contract.html", title=f"Provider contract of {provider} {version}",
+        contract=body, own=own, own_report=decoded_report(own.get("content")),
+        provider=provider, version=version,
+    )  # fmt: skip
+
+
+def decoded_report(content: Any) -> str | None:
+    """A self-verification report as text (it is published base64-encoded), or None."""
+    if not isinstance(content, str):
+        return None
+    try:
+        return base64.b64decode(content, validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _int(value: str | None, default: int) -> int:

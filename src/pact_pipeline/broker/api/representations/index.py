@@ -154,6 +154,12 @@ INDEX_RELATIONS: list[tuple[str, str, str, bool]] = [
         True,
     ),
     ("pb:environments", "/environments", "Environments", False),
+    (
+        "pf:publish-provider-contract",
+        "/provider-contracts/provider/{provider}/publish",
+        "Publish a provider contract (bi-directional contract testing)",
+        True,
+    ),
     ("pb:environment", "/environments/{uuid}", "Environment", True),
 ]
 

@@ -93,14 +93,7 @@ def _row(links: Links, row: rules.Row, names: dict[int, str], facts: MatrixRowFa
     provider_version = (
         facts.versions.get(row.verification.provider_version_id) if row.verification else None
     )
-    verification_body: JSONDict | None = None
-    if row.verification is not None:
-        success, verified_at, number = facts.verifications[row.verification.id]
-        verification_body = {
-            "success": success,
-            "verifiedAt": iso(verified_at),
-            "_links": {"self": link(links.verification(provider, consumer, sha, number))},
-        }
+    verification_body = _verification(links, row, consumer, provider, sha, facts)
     line: JSONDict = {
         "consumer": {
             "name": consumer,
@@ -119,7 +112,35 @@ def _row(links: Links, row: rules.Row, names: dict[int, str], facts: MatrixRowFa
             "_links": {"self": link(links.pact(provider, consumer, consumer_number))},
         },
         "verificationResult": verification_body,
+        # PactFlow's field: which kind of testing the row's answer comes from.
+        "verificationType": None if row.verification is None else row.verification.kind,
     }
     if row.ignored:
         line["ignored"] = True
     return line
+
+
+def _verification(
+    links: Links, row: rules.Row, consumer: str, provider: str, sha: str, facts: MatrixRowFacts
+) -> JSONDict | None:
+    verification = row.verification
+    if verification is None:
+        return None
+    if verification.kind == "BDCT":
+        href = links.cross_contract_results(
+            provider,
+            verification.provider_version_number,
+            consumer,
+            row.publication.consumer_version_number,
+        )
+        return {
+            "success": verification.success,
+            "verifiedAt": iso(facts.contracts.get(verification.id)),
+            "_links": {"self": link(href, title="Cross contract verification results")},
+        }
+    success, verified_at, number = facts.verifications[verification.id]
+    return {
+        "success": success,
+        "verifiedAt": iso(verified_at),
+        "_links": {"self": link(links.verification(provider, consumer, sha, number))},
+    }
