@@ -65,6 +65,11 @@ def test_the_comparison_shows_what_the_openapi_document_lacks(
     broker: str, page: Page, screenshots: Path
 ) -> None:
     publish(broker)
+    page.goto(f"{broker}/pacts/provider/Bar/consumer/Foo/version/c1")
+    compared = page.locator("p.compared")
+    expect(compared).to_contain_text("Compared with Bar's OpenAPI document")
+    expect(compared.locator(".status.bad")).to_have_text("incompatible")
+
     page.goto(f"{broker}/matrix/provider/Bar/consumer/Foo")
     row = page.locator("table.matrix tbody tr").first
     expect(row).to_contain_text("OpenAPI compared")

@@ -197,3 +197,21 @@ def contract_publication_times(
         for publication_id, created_at, updated_at in column_rows(session, query, {}):
             found[publication_id] = updated_at or created_at
     return found
+
+
+def compared_contract_publications(
+    session: Session, pact_version_id: int, engine: str, limit: int
+) -> list[tuple[str, bool | None, bool, Any]]:
+    """The provider versions whose contract a pact version was compared with (stored
+    comparisons), newest first: (version number, self-verification success, comparison
+    success, results)."""
+    pub, cc = ProviderContractPublication, ContractComparison
+    query = (
+        select(Version.number, pub.self_verification_success, cc.success, cc.results)
+        .join(pub, pub.provider_contract_version_id == cc.provider_contract_version_id)
+        .join(Version, Version.id == pub.provider_version_id)
+        .where(cc.pact_version_id == pact_version_id, cc.engine == engine)
+        .order_by(pub.provider_version_id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in column_rows(session, query, {})]

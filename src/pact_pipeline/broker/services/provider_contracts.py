@@ -23,6 +23,7 @@ from pact_pipeline.broker.models import (
 )
 from pact_pipeline.broker.services import contract_comparisons
 from pact_pipeline.broker.services.pacticipants import require_pacticipant
+from pact_pipeline.broker.services.pacts import require_publication_for_sha
 
 R = TypeVar("R")
 
@@ -241,3 +242,31 @@ def cross_contract_results(
         rendered = present(view)
     contract_comparisons.store_computed(db, found.computed)
     return rendered
+
+
+@dataclass(frozen=True)
+class ComparedContract:
+    """A provider version's contract a pact was compared with, and the outcome."""
+
+    provider_version_number: str
+    self_verification_success: bool | None
+    comparison: bdct.Comparison
+
+    @property
+    def success(self) -> bool:
+        return self.comparison.success and self.self_verification_success is True
+
+
+def compared_contracts(
+    db: Database, *, consumer_name: str, provider_name: str, sha: str, limit: int = 10
+) -> list[ComparedContract]:
+    """The newest provider versions whose contract this pact content was compared with."""
+    with db.read() as session:
+        pub = require_publication_for_sha(session, consumer_name, provider_name, sha)
+        rows = repo.compared_contract_publications(
+            session, pub.pact_version_id, contract_comparisons.ENGINE, limit
+        )
+        return [
+            ComparedContract(number, own, bdct.comparison_from_json(results))
+            for number, own, _success, results in rows
+        ]

@@ -108,13 +108,13 @@ def _document(pub: PactPublication) -> dict[str, Any]:
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/version/{number}")
 def pact_for_version(request: Request, provider: str, consumer: str, number: str) -> HTMLResponse:
     data = pact_svc.get_pact_for_version(get_db(request), consumer, provider, number, _pact_page)
-    return page(request, "pact.html", title=f"{consumer} → {provider}", **data)
+    return _pact_response(request, data)
 
 
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/latest")
 def latest_pact(request: Request, provider: str, consumer: str) -> HTMLResponse:
     data = pact_svc.get_latest_pact(get_db(request), consumer, provider, _pact_page)
-    return page(request, "pact.html", title=f"{consumer} → {provider}", **data)
+    return _pact_response(request, data)
 
 
 @router.get("/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}")
@@ -124,7 +124,22 @@ def pact_version(
 ) -> HTMLResponse:
     del meta  # the verifier's metadata changes nothing a person sees
     data = pact_svc.get_pact_version(get_db(request), consumer, provider, sha, _pact_page)
-    return page(request, "pact.html", title=f"{consumer} → {provider}", **data)
+    return _pact_response(request, data)
+
+
+def _pact_response(request: Request, data: dict[str, Any]) -> HTMLResponse:
+    """The pact page, with the provider contracts its content was compared with."""
+    pub = data["pub"]
+    compared = contract_svc.compared_contracts(
+        get_db(request),
+        consumer_name=pub["consumer"],
+        provider_name=pub["provider"],
+        sha=pub["sha"],
+    )
+    return page(
+        request, "pact.html", title=f"{pub['consumer']} → {pub['provider']}", compared=compared,
+        **data,
+    )  # fmt: skip
 
 
 def _diff_page(before: PactPublication | None, after: PactPublication) -> dict[str, Any]:
