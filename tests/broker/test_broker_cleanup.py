@@ -21,6 +21,11 @@ from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.models import TriggeredWebhook, WebhookExecution, new_uuid
 from pact_pipeline.broker.services import clean_schedule
 from pact_pipeline.broker.services.cleanup import CleanOptions, run_clean
+from pact_pipeline.broker.services.provider_contracts import (
+    ProviderContractCommand,
+    SelfVerification,
+    publish_provider_contract,
+)
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.broker.testing import TestData, simple_pact
 from pact_pipeline.serving import serve_app
@@ -278,3 +283,39 @@ def test_serve_runs_the_clean_on_schedule_when_enabled(db: Database) -> None:
     assert versions(db) == KEPT
     disabled = clean_schedule.start(db, Settings(database_url=db.url))
     assert not isinstance(disabled, clean_schedule.CleanScheduler)
+
+
+def _publish_contract(db: Database, version: str, path: str) -> None:
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Bar", "version": "1"},
+        "paths": {path: {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    command = ProviderContractCommand(
+        "Bar", version, json.dumps(document), "application/json", "oas",
+        SelfVerification(True, {}),
+    )  # fmt: skip
+    publish_provider_contract(db, command, lambda outcome: outcome)
+
+
+def test_provider_contracts_go_with_their_versions(db: Database) -> None:
+    seed(db)
+    _publish_contract(db, "p2", "/only-p2")  # p2 is cleaned: its contract content goes too
+    _publish_contract(db, "p3", "/kept")
+    assert count(db, "provider_contract_versions") == 2
+    assert count(db, "contract_comparisons") > 0
+    report = clean(db)
+    assert versions(db) == KEPT
+    assert count(db, "provider_contract_publications") == 1
+    assert count(db, "provider_contract_versions") == 1
+    assert report.deleted["provider_contract_publications"] == 1
+    assert report.deleted["provider_contract_versions"] == 1
+    with db.read() as session:
+        left = session.execute(
+            text(
+                "SELECT count(*) FROM contract_comparisons c LEFT JOIN pact_versions p "
+                "ON p.id = c.pact_version_id LEFT JOIN provider_contract_versions v "
+                "ON v.id = c.provider_contract_version_id WHERE p.id IS NULL OR v.id IS NULL"
+            )
+        ).scalar_one()
+    assert left == 0
