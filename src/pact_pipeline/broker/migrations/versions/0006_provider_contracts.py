@@ -25,6 +25,12 @@ JSONColumn = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:
+    _provider_contract_versions()
+    _provider_contract_publications()
+    _contract_comparisons()
+
+
+def _provider_contract_versions() -> None:
     op.create_table(
         "provider_contract_versions",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -41,6 +47,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("provider_id", "sha"),
     )
+
+
+def _provider_contract_publications() -> None:
     op.create_table(
         "provider_contract_publications",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -74,6 +83,9 @@ def upgrade() -> None:
         "provider_contract_publications",
         ["provider_id"],
     )
+
+
+def _contract_comparisons() -> None:
     op.create_table(
         "contract_comparisons",
         sa.Column("id", sa.Integer(), primary_key=True),
