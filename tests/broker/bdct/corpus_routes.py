@@ -62,11 +62,18 @@ CASES = [
         ((UNKNOWN, at(1, "request.path"), "GET /products/10"),),
     ),
     Case(
-        "route/servers-url-not-used",
-        oas(BY_ID, servers=[{"url": "https://example.test/api"}]),
-        v3(_product("/products/10"), _product("/api/products/10")),
+        # A pact recorded against the server's URL, or against the bare paths (PactFlow's
+        # reading): both call the documented operation; another prefix does not.
+        "route/servers-base-path",
+        oas(BY_ID, servers=[{"url": "https://example.test/api"}, {"url": "/v2/"}]),
+        v3(
+            _product("/products/10"),
+            _product("/api/products/10"),
+            _product("/v2/products/10"),
+            _product("/other/products/10"),
+        ),
         False,
-        ((UNKNOWN, at(1, "request.path"), "GET /api/products/10"),),
+        ((UNKNOWN, at(3, "request.path"), "GET /other/products/10"),),
     ),
     Case(
         "route/swagger-base-path",

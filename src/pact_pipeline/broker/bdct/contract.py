@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from pact_pipeline.broker.bdct.documents import first_problem, load_document, openapi_version
 from pact_pipeline.broker.bdct.operations import compile_operations
@@ -47,6 +48,20 @@ def parse_contract(content: str | bytes, content_type: str | None = None) -> Pro
     return contract_from_document(load_document(content, content_type))
 
 
+def server_paths(document: Mapping[str, Any]) -> list[str]:
+    """The path parts of the document's ``servers`` URLs (``https://api.example.com/v1`` and
+    ``/v1`` give ``/v1``): a pact recorded against the server's URL calls them with it."""
+    servers = document.get("servers")
+    paths: list[str] = []
+    for server in servers if isinstance(servers, list) else []:
+        url = server.get("url") if isinstance(server, Mapping) else None
+        if isinstance(url, str) and "{" not in url:
+            path = urlsplit(url).path.strip("/")
+            if path and f"/{path}" not in paths:
+                paths.append(f"/{path}")
+    return paths
+
+
 def contract_from_document(document: Mapping[str, Any]) -> ProviderContract:
     """Compile an already parsed document (see [`parse_contract`][])."""
     version = openapi_version(document)
@@ -58,12 +73,13 @@ def contract_from_document(document: Mapping[str, Any]) -> ProviderContract:
     base_path = str(info.get("x-opc-config-base-path") or "")
     if version == "2.0":
         shaped = normalize_swagger(document)
-        base_path = base_path or str(document.get("basePath") or "")
+        base_paths = [base_path or str(document.get("basePath") or "")]
     else:
         shaped = dict(document)
+        base_paths = [base_path] if base_path else ["", *server_paths(document)]
     legacy = version in ("2.0", "3.0")
     try:
-        router = Router(compile_operations(shaped), base_path)
+        router = Router(compile_operations(shaped), base_paths)
         requests = View(request_view(shaped, legacy), "urn:bdct:request")
         responses = View(response_view(shaped, legacy), "urn:bdct:response")
     except RecursionError:

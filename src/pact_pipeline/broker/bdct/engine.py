@@ -21,7 +21,7 @@ from pact_pipeline.broker.bdct.report import Report
 from pact_pipeline.broker.bdct.validation import View
 
 #: Bump when a rule changes: stored comparisons made by another version are stale.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 
 def compare(contract: ProviderContract, pact: Mapping[str, Any]) -> Comparison:

@@ -1,8 +1,9 @@
 """Path templates to operations: a small router, one regular expression per template.
 
 A request path is matched with its trailing slash and repeated slashes ignored (PactFlow's
-defaults), after removing the base path (``info.x-opc-config-base-path``; Swagger 2.0's
-``basePath``; OpenAPI 3's ``servers`` are not used, as on PactFlow). When several templates
+defaults), after removing the base path (``info.x-opc-config-base-path``, else Swagger 2.0's
+``basePath``; for OpenAPI 3 without the former, the path as it is, as PactFlow matches it,
+or without the path of one of the ``servers``' URLs). When several templates
 match, literal segments win over templated ones: ``/products/new`` before
 ``/products/{id}``. The caller tries the candidates in that order, so a template whose
 parameters reject the value gives way to the next.
@@ -11,7 +12,7 @@ parameters reject the value gives way to the next.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -40,8 +41,8 @@ class _Template:
 class Router:
     """Finds the operations a method and path may mean."""
 
-    def __init__(self, operations: Iterable[Operation], base_path: str = "") -> None:
-        self.base_path = clean_path(base_path) if base_path.strip("/") else ""
+    def __init__(self, operations: Iterable[Operation], base_paths: Sequence[str] = ("",)) -> None:
+        self.base_paths = [clean_path(p) if p.strip("/") else "" for p in base_paths] or [""]
         grouped: dict[str, dict[str, Operation]] = {}
         for operation in operations:
             grouped.setdefault(clean_path(operation.path), {})[operation.method] = operation
@@ -58,30 +59,35 @@ class Router:
 
     def candidates(self, method: str, path: str) -> list[Match]:
         """Matching operations for ``method``, most specific template first."""
-        relative = self._relative(clean_path(path.split("?", 1)[0]))
-        if relative is None:
-            return []
+        cleaned = clean_path(path.split("?", 1)[0])
         found: list[Match] = []
+        for relative in self._relative(cleaned):
+            found.extend(self._matches(method.lower(), relative, found))
+        return found
+
+    def _matches(self, method: str, relative: str, found: list[Match]) -> Iterable[Match]:
         for template in self._templates:
-            operation = template.operations.get(method.lower())
-            if operation is None:
+            operation = template.operations.get(method)
+            if operation is None or any(m.operation is operation for m in found):
                 continue
             matched = template.pattern.fullmatch(relative)
             if matched:
                 values = {
                     n: unquote(v) for n, v in zip(template.names, matched.groups(), strict=True)
                 }
-                found.append(Match(operation, values))
-        return found
+                yield Match(operation, values)
 
-    def _relative(self, path: str) -> str | None:
-        if not self.base_path:
-            return path
-        if path == self.base_path:
-            return "/"
-        if path.startswith(self.base_path + "/"):
-            return path[len(self.base_path) :]
-        return None
+    def _relative(self, path: str) -> list[str]:
+        """The path relative to each base path it is under, in the base paths' order."""
+        relatives: list[str] = []
+        for base in self.base_paths:
+            if not base:
+                relatives.append(path)
+            elif path == base:
+                relatives.append("/")
+            elif path.startswith(base + "/"):
+                relatives.append(path[len(base) :])
+        return relatives
 
 
 def clean_path(path: str) -> str:
