@@ -4,8 +4,6 @@ what the document lacks."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,12 +16,9 @@ from pact_pipeline.broker.db import Database
 from pact_pipeline.broker.settings import Settings
 from pact_pipeline.serving import serve_app
 from tests.broker.test_broker_provider_contracts import contract_body, pact
+from tests.browser.test_pages_in_chromium import publish as publish_pact
 
 pytestmark = pytest.mark.browser
-
-
-def b64(document: object) -> str:
-    return base64.b64encode(json.dumps(document).encode()).decode()
 
 
 @pytest.fixture
@@ -43,22 +38,7 @@ def publish(base_url: str) -> None:
         f"{base_url}/provider-contracts/provider/Bar/publish", json=contract_body("p1")
     )
     assert response.status_code == 200, response.text
-    body = {
-        "pacticipantName": "Foo",
-        "pacticipantVersionNumber": "c1",
-        "branch": "main",
-        "contracts": [
-            {
-                "consumerName": "Foo",
-                "providerName": "Bar",
-                "specification": "pact",
-                "contentType": "application/json",
-                "content": b64(pact({"id": 10, "name": "ten", "colour": "red"})),
-            }
-        ],
-    }
-    response = httpx.post(f"{base_url}/contracts/publish", json=body)
-    assert response.status_code == 200, response.text
+    publish_pact(base_url, "Foo", "Bar", "c1", pact({"id": 10, "name": "ten", "colour": "red"}))
 
 
 def test_the_comparison_shows_what_the_openapi_document_lacks(

@@ -10,6 +10,7 @@ from pact_pipeline.broker.api.representations.hal import JSONDict, compact, iso,
 from pact_pipeline.broker.services.provider_contracts import (
     ContractView,
     CrossContractView,
+    ProviderContractCommand,
     PublishedContract,
 )
 
@@ -115,14 +116,12 @@ def publish_notices(links: Links, outcome: PublishedContract) -> list[tuple[str,
     return notices
 
 
-def _labels(command: object) -> str:
-    branch = getattr(command, "branch", None)
-    tags = tuple(getattr(command, "tags", ()))
+def _labels(command: ProviderContractCommand) -> str:
     parts = []
-    if branch:
-        parts.append(f"branch {branch}")
-    if tags:
-        parts.append(("tag " if len(tags) == 1 else "tags ") + ", ".join(tags))
+    if command.branch:
+        parts.append(f"branch {command.branch}")
+    if command.tags:
+        parts.append(("tag " if len(command.tags) == 1 else "tags ") + ", ".join(command.tags))
     return f" with {' and '.join(parts)}" if parts else ""
 
 
