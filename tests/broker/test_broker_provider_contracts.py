@@ -354,3 +354,32 @@ def test_a_verification_and_a_comparison_by_one_provider_version_both_count(
     )
     assert kinds == [("BDCT", True), ("CDCT", False)]
     assert answer["summary"]["deployable"] is False
+
+
+def test_a_breaking_contract_may_not_deploy_where_its_consumers_run(api: InProcessBroker) -> None:
+    """The provider's side: a new contract dropping a field a deployed consumer's pact uses."""
+    assert (
+        api.client.post("/environments", json={"name": "prod", "production": True}).status_code
+        == 201
+    )
+    env = api.client.get("/environments").json()["_embedded"]["environments"][0]["uuid"]
+    publish_pact(api, "c1", pact({"id": 10, "name": "ten"}))
+    deployed = api.client.post(
+        f"/pacticipants/Foo/versions/c1/deployed-versions/environment/{env}", json={}
+    )
+    assert deployed.status_code == 201, deployed.text
+    without_name = {"type": "object", "properties": {"id": {"type": "integer"}}}
+    result = publish_contract(api, contract_body("p2", openapi(without_name)))
+    assert any(
+        n["type"] == "error" and "incompatible with the pact for Foo version c1" in n["text"]
+        for n in result["notices"]
+    ), result["notices"]
+    answer = api.client.get(
+        "/can-i-deploy", params={"pacticipant": "Bar", "version": "p2", "environment": "prod"}
+    ).json()
+    assert answer["summary"]["deployable"] is False
+    assert (
+        "The cross contract verification between the pact for the version of Foo currently "
+        "in prod (c1) and the oas for version p2 of Bar failed"
+    ) in answer["summary"]["reason"]
+    assert "must NOT have additional properties - name" in answer["summary"]["reason"]
