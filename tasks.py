@@ -1,7 +1,8 @@
 """This repository's tasks: the pipeline of the example system, plus two for maintainers.
 
-The pipeline's tasks (`test`, `publish`, `verify`, `can-i-deploy`, `deploy`, `ci`, `fake-ci`,
-`ci-webhook`, `broker`, `broker-stop`) come from `pact_pipeline.tasks`; the example system
+The pipeline's tasks (`test`, `publish`, `publish-provider-contract`, `verify`, `can-i-deploy`,
+`deploy`, `ci`, `fake-ci`, `ci-webhook`, `broker`, `broker-stop`, …) come from
+`pact_pipeline.tasks`; the example system
 they build — FrontendWebsite → ProductService — is declared in `invoke.yaml`. A repository of
 your own needs only the first two statements below and an `invoke.yaml` of its own.
 Run `invoke --list` for the tasks and `invoke --help <task>` for their options.

@@ -18,8 +18,12 @@ pipeline builds and runs the verifier. Three things about ProductService shape t
     answers 401. The Pact workshop fixes this with a verifier *request filter*, which
     pact-python 4 does not have (and ``Verifier.add_custom_header`` would add the header
     to the "no auth token" interactions too). [`FreshAuthorizationMiddleware`][] does the
-    same job inside the served app: it refreshes a present ``Authorization`` header and
-    leaves an absent one absent, so the 401 interactions still hold.
+    same job inside the served app: it refreshes a present timestamp token and leaves an
+    absent or malformed one as it is, so the 401 interactions still hold (and a fuzzer's
+    invalid credentials are still refused).
+
+The adapter also yields a fresh token as the headers a client without credentials of its
+own sends: the provider contract's self-verification (schemathesis) uses them.
 
 For local pact files, [`verify_local_pacts`][] serves the app, verifies and reports a
 [`VerificationResult`][] instead of raising.
@@ -45,6 +49,7 @@ from pact_pipeline.verifier import (
     run,
 )
 from provider.app import create_app
+from provider.auth import parse_timestamp_token
 from provider.models import Product
 from provider.repository import DEFAULT_PRODUCTS, ProductRepository
 
@@ -61,11 +66,12 @@ def _utc_now() -> datetime:
 
 
 class FreshAuthorizationMiddleware:
-    """ASGI middleware replacing a present ``Authorization`` header with a fresh token.
+    """ASGI middleware replacing a present, possibly stale, timestamp token with a fresh one.
 
     This is the Pact workshop's verifier request filter, moved into the app because
     pact-python 4 has no request filter. Use it only when serving for verification:
-    it deliberately defeats the expiry check.
+    it deliberately defeats the expiry check. Only the expiry: a header that is not
+    ``Bearer <timestamp>`` is left as it is, and refused by the service.
     """
 
     def __init__(self, app: ASGIApp, *, clock: Callable[[], datetime] = _utc_now) -> None:
@@ -82,13 +88,20 @@ class FreshAuthorizationMiddleware:
         """Refresh the header of an HTTP request, then hand it to the wrapped app."""
         if scope["type"] == "http":
             headers: list[tuple[bytes, bytes]] = list(scope["headers"])
-            if any(name == b"authorization" for name, _ in headers):
+            if any(name == b"authorization" and _is_timestamp(value) for name, value in headers):
                 fresh = f"Bearer {self.clock().isoformat()}".encode("latin-1")
                 scope = dict(scope)
                 scope["headers"] = [
-                    (name, fresh if name == b"authorization" else value) for name, value in headers
+                    (name, fresh if name == b"authorization" and _is_timestamp(value) else value)
+                    for name, value in headers
                 ]
         await self.app(scope, receive, send)
+
+
+def _is_timestamp(header: bytes) -> bool:
+    """Whether an ``Authorization`` value is ``Bearer <ISO-8601 timestamp>``, fresh or not."""
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    return scheme.lower() == "bearer" and parse_timestamp_token(token) is not None
 
 
 def verification_app(
@@ -165,12 +178,16 @@ def served_for_verification(
         host: Interface to listen on.
 
     Yields:
-        The served provider, with handlers that seed its repository; it stops when the
-        block exits.
+        The served provider, with handlers that seed its repository and a fresh token for
+        clients that bring none; it stops when the block exits.
     """
     repository = ProductRepository()
     with serve_app(verification_app(repository, app_factory), host) as base_url:
-        yield ServedProvider(base_url=base_url, state_handlers=state_handlers(repository))
+        yield ServedProvider(
+            base_url=base_url,
+            state_handlers=state_handlers(repository),
+            headers={"Authorization": f"Bearer {_utc_now().isoformat()}"},
+        )
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,10 @@ from tests.helpers import REPOSITORY
 
 ROOT = Path("/repo")
 
+PROVIDER = {"name": "ProductService", "adapter": "provider.verification:served_for_verification"}
 EXAMPLE = {
     "consumer": {"name": "FrontendWebsite", "tests": ["tests/consumer"]},
-    "provider": {
-        "name": "ProductService",
-        "adapter": "provider.verification:served_for_verification",
-    },
+    "provider": PROVIDER,
 }
 
 
@@ -60,6 +58,16 @@ def test_pacticipants_are_declared_in_the_config_provider_first() -> None:
         ({"consumer": {"name": ""}}, "pipeline.consumer.name: string should have at least 1"),
         ({"consumer": {"name": "Web", "test": []}}, "pipeline.consumer.test: extra inputs are"),
         ({"bogus": 1}, "pipeline.bogus: extra inputs are not permitted, got 1"),
+        (
+            {"provider": {**PROVIDER, "contract_testing": "oas"}},
+            "pipeline.provider.contract_testing: input should be 'pacts', 'openapi' or 'both', "
+            "got 'oas'",
+        ),
+        (
+            {"provider": {**PROVIDER, "contract_testing": "both"}},
+            "pipeline.provider: contract_testing both needs the OpenAPI document: set "
+            "pipeline.provider.openapi",
+        ),
     ],
 )
 def test_a_declaration_that_cannot_work_is_named(config: dict[str, object], message: str) -> None:
@@ -67,6 +75,32 @@ def test_a_declaration_that_cannot_work_is_named(config: dict[str, object], mess
         load_settings(config, {}, root=ROOT)
 
     assert str(raised.value).startswith(message)
+
+
+def test_a_provider_runs_pacts_unless_told_to_publish_its_openapi() -> None:
+    default = load_settings(EXAMPLE, {}, root=ROOT).provider
+    assert default is not None
+    assert default.contract_testing == "pacts"
+    assert (default.verifies_pacts, default.publishes_provider_contract) == (True, False)
+
+    for mode, verifies, publishes in (("openapi", False, True), ("both", True, True)):
+        config = {"provider": {**PROVIDER, "contract_testing": mode, "openapi": "a:b"}}
+        provider = load_settings(config, {}, root=ROOT).provider
+        assert provider is not None
+        assert (provider.verifies_pacts, provider.publishes_provider_contract) == (
+            verifies,
+            publishes,
+        )
+        assert provider.openapi == "a:b"
+
+
+def test_self_verification_examples_come_from_the_environment_too() -> None:
+    assert load_settings({}, {}, root=ROOT).self_verification_examples == 20
+    environ = {"PACT_PIPELINE_SELF_VERIFICATION_EXAMPLES": "5"}
+    assert load_settings({}, environ, root=ROOT).self_verification_examples == 5
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings({}, {"PACT_PIPELINE_SELF_VERIFICATION_EXAMPLES": "0"}, root=ROOT)
+    assert str(raised.value).startswith("PACT_PIPELINE_SELF_VERIFICATION_EXAMPLES: input should")
 
 
 def test_a_task_that_needs_a_side_this_repository_lacks_says_so() -> None:

@@ -14,7 +14,7 @@ from urllib.parse import quote, urljoin
 
 import httpx
 
-from pact_pipeline.errors import BrokerProtocolError, BrokerRequestError
+from pact_pipeline.errors import BrokerFeatureMissing, BrokerProtocolError, BrokerRequestError
 from pact_pipeline.hal import JsonObject, json_object, link_href, version_numbers
 from pact_pipeline.hal_client import HalClient, QueryParams
 
@@ -42,6 +42,45 @@ class BrokerClient(HalClient):
             The broker's answer, with `notices` for the user.
         """
         return self.post(self.href("pb:publish-contracts"), body, action="publish contracts")
+
+    def provider_contract_href(self, provider: str) -> str:
+        """Where to publish the provider's contract (`pf:publish-provider-contract`, PactFlow's).
+
+        Args:
+            provider:
+                The provider's name.
+
+        Returns:
+            The URL.
+
+        Raises:
+            BrokerFeatureMissing:
+                If the broker's index has no such relation (an OSS Pact Broker).
+        """
+        relation = "pf:publish-provider-contract"
+        if relation not in self.index().get("_links", {}):
+            msg = (
+                f"the Pact Broker at {self.base_url} does not support provider contracts (its "
+                f"index has no {relation}): bi-directional contract testing needs PactFlow or "
+                "this project's broker"
+            )
+            raise BrokerFeatureMissing(msg)
+        return self.href(relation, provider=provider)
+
+    def publish_provider_contract(self, url: str, body: Mapping[str, Any]) -> JsonObject:
+        """Publish a provider contract with its self-verification (`POST` to `url`).
+
+        Args:
+            url:
+                The relation's URL (see `provider_contract_href`).
+
+            body:
+                The version, branch, tags, build URL and the contract.
+
+        Returns:
+            The broker's answer, with `notices` for the user.
+        """
+        return self.post(url, body, action="publish the provider contract")
 
     def pacts_for_verification(self, provider: str, body: Mapping[str, Any]) -> list[JsonObject]:
         """Ask which pacts the provider must verify (`POST pb:provider-pacts-for-verification`).

@@ -73,3 +73,7 @@ class StageFailed(PipelineError):
 
 class NotDeployable(StageFailed):
     """can-i-deploy answered "no" (or still "unknown" after the retries)."""
+
+
+class BrokerFeatureMissing(BrokerError):
+    """The broker lacks a feature a task needs (an OSS Pact Broker and provider contracts)."""

@@ -32,6 +32,7 @@ from pact_pipeline.stages.can_i_deploy import DeployContext, can_i_deploy
 from pact_pipeline.stages.contract_tests import run_tests
 from pact_pipeline.stages.deploy import deploy, record_deployment
 from pact_pipeline.stages.matrix import Target
+from pact_pipeline.stages.provider_contract import publish_provider_contract
 from pact_pipeline.stages.publish import collect_pacts, publish
 from pact_pipeline.stages.verify import verify, verify_pact_url
 
@@ -162,6 +163,7 @@ class Pipeline:
             consumer.name if consumer else None,
             provider.name if provider else None,
             self.revision.version,
+            provider.contract_testing if provider else "pacts",
         )
 
     @property
@@ -187,6 +189,13 @@ class Pipeline:
                 self.out,
                 tags=tags,
                 build_url=self.settings.build_url,
+            )
+
+    def publish_provider_contract(self, tags: Sequence[str] = ()) -> None:
+        """Self-verify the provider against its OpenAPI document and publish both."""
+        with self.out.stage("publish provider contract"):
+            publish_provider_contract(
+                self.settings, self.broker, self.revision, self.out, tags=tags
             )
 
     def verify(self, *, publish: bool | None = None, allow_empty: bool = False) -> None:
@@ -223,6 +232,15 @@ class Pipeline:
             ConfigurationError:
                 If no pact URL is given.
         """
+        provider = self.settings.provider
+        if provider is not None and not provider.verifies_pacts:
+            self.out.skip(
+                "verify (webhook)",
+                f"{provider.name} does not run pacts (pipeline.provider.contract_testing: "
+                f"{provider.contract_testing}): the broker compares them with its provider "
+                "contract",
+            )
+            return
         url = pact_url or self.settings.pact_url
         if not url:
             msg = (
@@ -321,9 +339,10 @@ class Pipeline:
         """Run the whole pipeline, printing a summary at the end even when a stage fails.
 
         Stages, as far as this repository declares a consumer and a provider: test; publish
-        the consumer's pacts; verify the provider and publish the results; then for the
-        provider and then the consumer, can-i-deploy and (on the main branch, or with
-        `deploy_any_branch`) deploy.
+        the consumer's pacts; verify the provider and publish the results, and/or publish its
+        provider contract (`pipeline.provider.contract_testing`); then for the provider and
+        then the consumer, can-i-deploy and (on the main branch, or with `deploy_any_branch`)
+        deploy.
 
         Args:
             environment:
@@ -347,10 +366,19 @@ class Pipeline:
             self.out.skip("test", "no tests declared (pipeline.consumer.tests, .provider.tests)")
         if self.settings.consumer is not None:
             self.publish()
-        if self.settings.provider is not None:
+        provider = self.settings.provider
+        if provider is not None and provider.verifies_pacts:
             # A provider built before any consumer published has nothing to verify yet; its
             # version is still recorded, so it can deploy ("no consumers yet").
             self.verify(publish=True, allow_empty=self.settings.consumer is None)
+        elif provider is not None:
+            self.out.skip(
+                "verify",
+                f"{provider.name} runs no pacts (contract_testing: openapi): the broker compares "
+                "them with its provider contract",
+            )
+        if provider is not None and provider.publishes_provider_contract:
+            self.publish_provider_contract()
         deploying = deploy_any_branch or revision.branch == self.settings.main_branch
         for target in self.targets():
             with self.out.stage(f"can-i-deploy {target.pacticipant} to {environment}"):

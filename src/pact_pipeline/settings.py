@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -32,6 +32,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
@@ -61,6 +62,10 @@ class ConsumerSettings(BaseModel):
     )
 
 
+#: How a provider's consumers' pacts are checked (`pipeline.provider.contract_testing`).
+ContractTesting = Literal["pacts", "openapi", "both"]
+
+
 class ProviderSettings(BaseModel):
     """A provider this repository builds and verifies (`pipeline.provider`)."""
 
@@ -68,10 +73,43 @@ class ProviderSettings(BaseModel):
 
     name: str = Field(min_length=1, max_length=200, description="its pacticipant name")
     adapter: str = Field(
-        description="`module:function` serving the app for verification, with its states"
+        description="`module:function` serving the app for verification (and for the "
+        "provider contract's self-verification), with its states"
     )
     tests: tuple[str, ...] = Field(default=(), description="pytest arguments of its own tests")
     command: str | None = Field(default=None, description="or a shell command that runs them")
+    contract_testing: ContractTesting = Field(
+        default="pacts",
+        description="how its consumers' pacts are checked: `pacts` (it verifies them), "
+        "`openapi` (it publishes its OpenAPI document as a provider contract and the broker "
+        "compares each pact with it: bi-directional contract testing), or `both`",
+    )
+    openapi: str | None = Field(
+        default=None,
+        min_length=1,
+        description="its OpenAPI document, for `openapi` and `both`: `module:attribute` of "
+        "an app with `.openapi()` (FastAPI), or a JSON or YAML file",
+    )
+
+    @property
+    def verifies_pacts(self) -> bool:
+        """Whether it runs its consumers' pacts (`pacts` or `both`)."""
+        return self.contract_testing in ("pacts", "both")
+
+    @property
+    def publishes_provider_contract(self) -> bool:
+        """Whether it publishes its OpenAPI document as a provider contract (`openapi`, `both`)."""
+        return self.contract_testing in ("openapi", "both")
+
+    @model_validator(mode="after")
+    def _has_a_document(self) -> ProviderSettings:
+        if self.publishes_provider_contract and self.openapi is None:
+            msg = (
+                f"contract_testing {self.contract_testing} needs the OpenAPI document: set "
+                "pipeline.provider.openapi (module:attribute of the app, or a file)"
+            )
+            raise ValueError(msg)
+        return self
 
 
 @dataclass(frozen=True)
@@ -147,6 +185,12 @@ class Settings(BaseSettings):
     )
     can_i_deploy_interval: float = Field(
         default=5.0, ge=0, description="seconds between those retries"
+    )
+    self_verification_examples: int = Field(
+        default=20,
+        ge=1,
+        description="test cases per operation when `publish-provider-contract` tests the "
+        "running provider against its OpenAPI document (schemathesis `--max-examples`)",
     )
     broker_url: str | None = Field(
         default=None,

@@ -4,7 +4,8 @@ A repository declares its pacticipants in the `pipeline` section of its Invoke c
 (`invoke.yaml` beside `tasks.py`; see the README's settings table): a consumer (its name and
 how its Pact tests run), a provider (its name and its adapter, `module:function`), or both.
 Each task is thin wiring to [`Pipeline`][pact_pipeline.runner.Pipeline]; `ci` runs the stages
-that apply to what is declared.
+that apply to what is declared (for a provider, `pipeline.provider.contract_testing` says
+whether it verifies pacts, publishes its OpenAPI document as a provider contract, or both).
 
 Without `PACT_BROKER_BASE_URL` the tasks start the embedded broker in the background (its data
 in `.pact-broker/`) and reuse it on later runs; `invoke broker-stop` stops it.
@@ -96,6 +97,17 @@ def publish(c: Context, tag: list[str] | None = None) -> None:
     """Publish the consumer's pacts to the broker for this version and branch."""
     with pipeline_of(c) as pipeline:
         pipeline.publish(tag or [])
+
+
+@task(
+    name="publish-provider-contract",
+    iterable=["tag"],
+    help={"tag": "Also tag the provider version (repeatable)."},
+)
+def publish_provider_contract(c: Context, tag: list[str] | None = None) -> None:
+    """Test the provider against its OpenAPI document and publish both (bi-directional)."""
+    with pipeline_of(c) as pipeline:
+        pipeline.publish_provider_contract(tag or [])
 
 
 @task(
@@ -303,6 +315,7 @@ def namespace(root: Path) -> Collection:
     collection = Collection(
         test,
         publish,
+        publish_provider_contract,
         verify,
         can_i_deploy,
         deploy,

@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -56,10 +56,16 @@ class ServedProvider:
             `{provider state: handler}`; a state missing here fails the interactions that
             use it, which is what should happen when a consumer relies on a state the
             provider does not know.
+
+        headers:
+            Headers a client must send to be let in (credentials), for tests that bring
+            none of their own: the provider contract's self-verification sends them with
+            every request. Pact verification does not (each interaction has its own).
     """
 
     base_url: str
     state_handlers: Mapping[str, StateHandler]
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 #: What `pipeline.provider.adapter` names: a function returning a context manager that

@@ -22,6 +22,7 @@ from provider.repository import DEFAULT_PRODUCTS, ProductRepository
 from provider.verification import (
     PROVIDER_STATES,
     FreshAuthorizationMiddleware,
+    served_for_verification,
     state_handlers,
     verify_local_pacts,
 )
@@ -174,3 +175,24 @@ def test_fresh_authorization_replaces_a_stale_token_and_keeps_a_missing_one() ->
         stale = {"Authorization": "Bearer 2019-01-14T11:34:18.045Z"}
         assert httpx.get(f"{base_url}/products", headers=stale).status_code == 200
         assert httpx.get(f"{base_url}/products").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer SCHEMATHESIS-INVALID-VALUE", "Basic dXNlcjpwYXNz", "Bearer", "2019-01-14T11:34:18Z"],
+)
+def test_fresh_authorization_leaves_credentials_that_are_no_token_to_be_refused(
+    header: str,
+) -> None:
+    with serve_app(FreshAuthorizationMiddleware(create_app())) as base_url:
+        response = httpx.get(f"{base_url}/products", headers={"Authorization": header})
+
+    assert response.status_code == 401, "only the expiry is defeated, not authentication"
+
+
+def test_the_adapter_offers_credentials_to_clients_that_bring_none() -> None:
+    with served_for_verification() as served:
+        response = httpx.get(f"{served.base_url}/products", headers=dict(served.headers))
+
+    assert response.status_code == 200
+    assert set(served.headers) == {"Authorization"}

@@ -20,6 +20,7 @@ from pact_pipeline import embedded
 from pact_pipeline.serving import free_port
 from pact_pipeline.settings import Settings
 from tests.helpers import (
+    PIPELINE_FILES,
     REPOSITORY,
     copy_repository,
     invoke_environment,
@@ -63,6 +64,33 @@ class RejectEveryone(BaseHTTPRequestHandler):
 @pytest.fixture
 def rejecting_broker() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), RejectEveryone)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class OssBroker(BaseHTTPRequestHandler):
+    """An OSS Pact Broker's index: no PactFlow relations, so no provider contracts."""
+
+    def do_GET(self) -> None:
+        links = {"pb:publish-contracts": {"href": "http://broker/contracts/publish"}}
+        body = json.dumps({"_links": links}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/hal+json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture
+def oss_broker() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OssBroker)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -131,6 +159,23 @@ def test_ci_webhook_without_a_pact_url(repo: Path, environment: dict[str, str]) 
     )
 
 
+def test_provider_contracts_need_a_broker_that_supports_them(
+    tmp_path: Path, environment: dict[str, str], oss_broker: str
+) -> None:
+    repo = copy_repository(tmp_path / "with-provider", (*PIPELINE_FILES, "provider"))
+    environment["PACT_BROKER_BASE_URL"] = oss_broker
+
+    result = run_invoke(repo, "publish-provider-contract", environment=environment)
+
+    assert result.returncode == 1
+    assert_one_line_error(
+        result.stderr,
+        f"error: the Pact Broker at {oss_broker} does not support provider contracts (its "
+        "index has no pf:publish-provider-contract): bi-directional contract testing needs "
+        "PactFlow or this project's broker",
+    )
+
+
 def test_an_embedded_broker_that_cannot_start_points_at_its_log(
     repo: Path, environment: dict[str, str]
 ) -> None:
@@ -163,6 +208,7 @@ def test_bad_settings_are_reported_not_raised(repo: Path, environment: dict[str,
 SETTINGS_TASKS = (
     "test",
     "publish",
+    "publish-provider-contract",
     "verify",
     "can-i-deploy",
     "deploy",
@@ -226,6 +272,7 @@ def test_a_broker_url_without_a_scheme_is_a_configuration_error(
 BAD_ARGUMENTS = [
     (("publish", "--nope"), "No idea what '--nope' is!"),
     (("verify", "--nope"), "No idea what '--nope' is!"),
+    (("publish-provider-contract", "--nope"), "No idea what '--nope' is!"),
     (("can-i-deploy", "--env", "nope"), "error: unknown environment 'nope'"),
     (("deploy", "--env", "nope"), "error: unknown environment 'nope'"),
     (("ci", "--env", "nope"), "error: unknown environment 'nope'"),

@@ -40,6 +40,9 @@ _TELLING = (
     "what would make it yes",
     "  • ",
     "⏭",
+    "self-verification",
+    "provider contract",
+    "compatible with",
 )
 _HIDDEN = ("Pact Broker:", "version ", "▶", "✔", "┃", "warning: PACT_", "The pact at", "This pact")
 

@@ -21,6 +21,7 @@ from pact_pipeline.settings import load_settings
 from pact_pipeline.simulate.narrator import Narrator
 from pact_pipeline.simulate.report import write_report
 from pact_pipeline.simulate.workspaces import Workspace, make_workspaces
+from pact_pipeline.stages.can_i_deploy import verified_by
 from pact_pipeline.stages.matrix import parse_matrix
 
 if TYPE_CHECKING:
@@ -33,6 +34,15 @@ ENV = "prod"
 TOKEN = "simulation-ci-token"  # noqa: S105 - a throwaway CI's token, for a throwaway broker
 PRICE_PACT = ('"name": "28 Degrees"}', '"name": "28 Degrees", "price": 12.5}')
 PRICE_MODEL = ("    version: str\n", "    version: str\n    price: float = 12.5\n")
+#: The provider stops running pacts and publishes its OpenAPI document instead (BDCT).
+BI_DIRECTIONAL = (
+    "    adapter: provider.verification:served_for_verification\n",
+    "    adapter: provider.verification:served_for_verification\n"
+    "    openapi: provider.app:app\n"
+    "    contract_testing: openapi\n",
+)
+VERSION_PACT = ('"price": 12.5}', '"price": 12.5, "version": "v1"}')
+NO_PRICE = ("    price: float = 12.50\n", "")
 
 
 class Simulation:
@@ -58,6 +68,8 @@ class Simulation:
             self.safe_order,
             self.bad_deploy,
             self.mobile_releases,
+            self.provider_goes_bi_directional,
+            self.openapi_breaks_a_pact,
         ):
             chapter()
 
@@ -143,6 +155,40 @@ class Simulation:
         self.wait_for_ci()
         self.tell.run(self.mobile, "release", "--env", ENV)
         self.tell.run(self.mobile, "support-ended", "--env", ENV, "--version", first)
+
+    def provider_goes_bi_directional(self) -> None:
+        self.tell.chapter(
+            "7. The provider goes bi-directional",
+            "The provider team stops running its consumers' pacts: it publishes its OpenAPI "
+            "document instead, with a schemathesis run of the app against it as its "
+            "self-verification (pipeline.provider.contract_testing: openapi). The broker "
+            "compares every pact with the document. The website then starts showing each "
+            "product's version: a pact the provider never runs, deployed on the strength of "
+            "the comparison.",
+        )
+        self.provider.edit("invoke.yaml", *BI_DIRECTIONAL)
+        self.provider.commit("Publish the OpenAPI document instead of running pacts")
+        self.tell.run(self.provider, "ci")
+        self.web.edit("tests/consumer/product_service_pact.py", *VERSION_PACT)
+        self.web.commit("Show each product's version")
+        self.tell.run(self.web, "ci")
+        self.wait_for_ci()
+        self.tell.say(
+            "the provider's CI was called by the webhook, but ran no pact: the comparison "
+            "with its OpenAPI said yes"
+        )
+
+    def openapi_breaks_a_pact(self) -> None:
+        self.tell.chapter(
+            "8. A breaking OpenAPI change is blocked",
+            "The provider drops the price, which the website's pact relies on. Its "
+            "self-verification passes (the app and its document agree), its provider contract "
+            "is published, but can-i-deploy compares it with the pact deployed in prod and "
+            "says no, naming the field.",
+        )
+        self.provider.edit("provider/models.py", *NO_PRICE)
+        self.provider.commit("Drop the price")
+        self.tell.run(self.provider, "ci", expect="fails")
 
     def _merge(self, workspace: Workspace) -> None:
         workspace.git("switch", "--quiet", "main")
@@ -240,7 +286,7 @@ def _epilogue(
 def final_matrix(url: str) -> Table:
     """The broker's matrix for every consumer of the story, newest first."""
     table = Table(title="The final matrix", title_justify="left")
-    for column in ("consumer", "c.version", "provider", "p.version", "verified?"):
+    for column in ("consumer", "c.version", "provider", "p.version", "verified?", "by"):
         table.add_column(column)
     marks = {True: "[green]✔[/]", False: "[red]✘[/]", None: "[yellow]?[/]"}
     with BrokerClient(url) as broker:
@@ -260,5 +306,6 @@ def final_matrix(url: str) -> Table:
                     row.provider,
                     row.provider_version or "-",
                     marks[row.verified],
+                    verified_by(row),
                 )
     return table

@@ -4,7 +4,11 @@ Because "Computer says no" alone is the most common complaint about can-i-deploy
 gets a reason in words, and an answer that is not yes gets advice: a command in backticks
 when one run in this checkout changes the answer, otherwise what a person or another team must
 do. [`awaited`][pact_pipeline.stages.advice.awaited] says which verifications an unknown answer
-is waiting for, so the stage asks again only while one can still arrive. All pure functions.
+is waiting for, so the stage asks again only while one can still arrive. A row the broker
+answered by comparing the pact with the provider's OpenAPI (PactFlow's bi-directional contract
+testing, `verificationType: BDCT`) is fixed by changing the pact or the document, never by
+running a verification; a provider of this repository that does not run pacts is asked for its
+provider contract. All pure functions.
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ def row_reason(
         A short explanation, e.g. "ProductService 1a2b failed to verify this pact".
     """
     provider_version = row.provider_version or "?"
+    if row.compared and row.verified is True:
+        return f"fits {row.provider} {provider_version}'s OpenAPI (self-verified)"
+    if row.compared and row.verified is False:
+        return (
+            f"does not fit {row.provider} {provider_version}'s OpenAPI, or its "
+            "self-verification failed (the broker's reason says which)"
+        )
     if row.verified is True:
         return f"verified by {row.provider} {provider_version}"
     if row.verified is False:
@@ -68,11 +79,21 @@ class Repository:
 
         version:
             The version a task run here publishes, verifies or deploys (`None`: unknown).
+
+        provider_testing:
+            How this repository's provider is tested (`pipeline.provider.contract_testing`):
+            `pacts` (it runs them), `openapi` (it publishes a provider contract) or `both`.
     """
 
     consumer: str | None
     provider: str | None
     version: str | None
+    provider_testing: str = "pacts"
+
+    @property
+    def provider_runs_pacts(self) -> bool:
+        """Whether this repository's provider verifies pacts (`pacts` or `both`)."""
+        return self.provider_testing != "openapi"
 
 
 def advise(
@@ -128,6 +149,8 @@ def _row_advice(
     if row.verified is True:
         return []
     pact = f"the pact of {row.consumer} {row.consumer_version or '?'}"
+    if row.verified is False and row.compared:
+        return [_incompatible_advice(row, target, here)]
     if row.verified is False:
         where = f" ({row.verification_url})" if row.verification_url else ""
         return [
@@ -151,6 +174,37 @@ def _row_advice(
     return [_verify_advice(row, (target.version,), "", here)]
 
 
+def _incompatible_advice(row: MatrixRow, target: Target, here: Repository) -> str:
+    """A pact that does not fit the provider's contract (BDCT): a pact or an OpenAPI change,
+    by the side being deployed when it is built here.
+
+    No command: publishing the same pact or the same document again changes nothing.
+    """
+    pact = f"the pact of {row.consumer} {row.consumer_version or '?'}"
+    provider = f"{row.provider} {row.provider_version or '?'}"
+    where = f" ({row.verification_url})" if row.verification_url else ""
+    consumer_moves = row.consumer == target.pacticipant and row.consumer == here.consumer
+    if row.provider == here.provider and not consumer_moves:
+        return (
+            f"{provider}'s provider contract does not fit {pact}{where}: change "
+            f"{row.provider} and its OpenAPI document to offer what the pact uses (the "
+            f"broker's reason names it), or agree a new pact with {row.consumer}'s team; if its "
+            "self-verification failed, fix that; then publish the provider contract of the new "
+            "version (invoke publish-provider-contract) and deploy it"
+        )
+    if row.consumer == here.consumer:
+        return (
+            f"{pact} uses what {provider}'s OpenAPI does not offer{where}: change "
+            f"{row.consumer} to rely only on what the document has (the broker's reason names "
+            f"the mismatch), then test and publish the new pact; or ask {row.provider}'s team "
+            "to add it (or to fix their self-verification, if that failed)"
+        )
+    return (
+        f"{provider}'s provider contract does not fit {pact}{where}: {row.consumer}'s pact or "
+        f"{row.provider}'s OpenAPI document must change"
+    )
+
+
 def _verify_advice(
     row: MatrixRow, provider_versions: Sequence[str], where: str, here: Repository
 ) -> str:
@@ -158,6 +212,8 @@ def _verify_advice(
     pact = f"the pact of {row.consumer} {row.consumer_version or '?'}"
     versions = ", ".join(provider_versions)
     ours = row.provider == here.provider and here.version in provider_versions
+    if row.provider == here.provider and not here.provider_runs_pacts:
+        return _contract_advice(row, versions, where, ours=ours)
     if ours and row.pact_url:
         return (
             f"verify {pact} with {row.provider} {here.version}{where} and publish the "
@@ -176,11 +232,32 @@ def _verify_advice(
     )
 
 
+def _contract_advice(row: MatrixRow, versions: str, where: str, *, ours: bool) -> str:
+    """Our provider does not run pacts: the missing answer is a provider contract's."""
+    pact = f"the pact of {row.consumer} {row.consumer_version or '?'}"
+    if ours:
+        return (
+            f"{row.provider} {versions}{where} has no provider contract to compare {pact} "
+            "with: run `invoke publish-provider-contract`"
+        )
+    return (
+        f"{row.provider} {versions}{where} has no provider contract to compare {pact} with: "
+        f"that version's build must publish one (invoke publish-provider-contract, from a "
+        f"checkout of {row.provider} {versions})"
+    )
+
+
 def _no_rows_advice(answer: MatrixAnswer, target: Target, here: Repository) -> str:
     this_version = target.version == here.version
     if answer.deployable is False and this_version and target.pacticipant == here.consumer:
         return f"publish the pacts of {target} first: run `invoke publish`"
-    if answer.deployable is False and this_version and target.pacticipant == here.provider:
+    ours = this_version and target.pacticipant == here.provider
+    if answer.deployable is False and ours and not here.provider_runs_pacts:
+        return (
+            f"publish the provider contract of {target} first (its version is then known even "
+            "with no consumers yet): run `invoke publish-provider-contract`"
+        )
+    if answer.deployable is False and ours:
         return (
             f"verify {target} and publish the results first (its version is then known even "
             "with no consumers yet): run `invoke verify --publish --allow-empty`"

@@ -3,7 +3,8 @@
 For each pacticipant of this repository (provider first, then consumer) at its current
 version, the stage sends the query `pact-broker can-i-deploy --to-environment` sends
 (`GET /matrix?q[][pacticipant]=P&q[][version]=V&latestby=cvpv&environment=E`), renders
-the matrix rows as a table (consumer, version, provider, version, verified?, reason) and —
+the matrix rows as a table (consumer, version, provider, version, verified?, by `pact` or `oas`
+when the broker says, reason) and —
 because "Computer says no" alone is the most common complaint about can-i-deploy — when the
 answer is not yes, lists what would make it yes ([`pact_pipeline.stages.advice`][]). It asks
 again only while a verification can still arrive (a provider version that must verify a pact
@@ -22,7 +23,7 @@ from rich.table import Table
 from pact_pipeline.errors import BrokerError, BrokerRequestError, NotDeployable
 from pact_pipeline.stages import environments
 from pact_pipeline.stages.advice import Repository, advise, awaited, row_reason
-from pact_pipeline.stages.matrix import MatrixAnswer, Target, parse_matrix
+from pact_pipeline.stages.matrix import CDCT, MatrixAnswer, MatrixRow, Target, parse_matrix
 from pact_pipeline.stages.reconcile import provider_has_pact_changed_webhook
 
 if TYPE_CHECKING:
@@ -87,19 +88,33 @@ def render(decision: Decision, reasons: Sequence[str]) -> Table:
         ),
         title_justify="left",
     )
-    for column in ("consumer", "c.version", "provider", "p.version", "verified?", "reason"):
+    # PactFlow's brokers (and ours) say how each row was answered; an OSS Pact Broker does
+    # not, and then every answer is a verification: no column for it.
+    typed = any(row.verification_type for row in decision.answer.rows)
+    columns = ("consumer", "c.version", "provider", "p.version", "verified?")
+    for column in (*columns, *(("by",) if typed else ()), "reason"):
         table.add_column(column)
     marks = {True: "[green]✔ yes[/]", False: "[red]✘ failed[/]", None: "[yellow]? no result[/]"}
     for row, reason in zip(decision.answer.rows, reasons, strict=True):
-        table.add_row(
+        cells = [
             escape(row.consumer),
             escape(row.consumer_version or "-"),
             escape(row.provider),
             escape(row.provider_version or "-"),
             marks[row.verified],
-            escape(reason),
-        )
+        ]
+        if typed:
+            cells.append(verified_by(row))
+        table.add_row(*cells, escape(reason))
     return table
+
+
+def verified_by(row: MatrixRow) -> str:
+    """How a row was answered: `pact` (the provider ran it, CDCT), `oas` (compared with the
+    provider's OpenAPI, BDCT), `-` (no answer yet)."""
+    if row.compared:
+        return "oas"
+    return "pact" if row.verification_type == CDCT else "-"
 
 
 def summary_line(decisions: Sequence[Decision]) -> str:
@@ -233,6 +248,8 @@ def _no_webhook_advice(
     waiting = sorted({row.provider for row in answer.rows if row.verified is None})
     lines = []
     for provider in waiting:
+        if provider == here.provider and not here.provider_runs_pacts:
+            continue  # it publishes a provider contract: no webhook build would help
         try:
             if provider_has_pact_changed_webhook(broker, provider):
                 continue

@@ -3,7 +3,9 @@
 [`parse_matrix`][pact_pipeline.stages.matrix.parse_matrix] reads the JSON of
 `GET /matrix?q[][pacticipant]=P&q[][version]=V&latestby=cvpv&environment=E` (what
 `pact-broker can-i-deploy --to-environment` sends); missing fields read as unknown, so an
-answer from any Pact Broker (ours, the OSS one, PactFlow) parses.
+answer from any Pact Broker (ours, the OSS one, PactFlow) parses. PactFlow's `verificationType`
+(`CDCT`: the provider ran the pact; `BDCT`: the pact was compared with the provider's OpenAPI)
+is kept when present.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+#: `verificationType` of a row whose pact was compared with a provider contract (PactFlow's).
+BDCT = "BDCT"
+#: `verificationType` of a row whose pact the provider ran.
+CDCT = "CDCT"
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,12 @@ class MatrixRow:
 
         pact_url:
             Where the pact lives.
+
+        verification_type:
+            PactFlow's `verificationType`: `CDCT` when the provider ran the pact, `BDCT`
+            when the broker compared the pact with the provider's contract (its OpenAPI
+            document, self-verified: bi-directional), `None` when there is no result or the
+            broker does not say (an OSS Pact Broker: the provider ran the pact).
     """
 
     consumer: str
@@ -69,6 +82,12 @@ class MatrixRow:
     verified: bool | None
     verification_url: str | None = None
     pact_url: str | None = None
+    verification_type: str | None = None
+
+    @property
+    def compared(self) -> bool:
+        """Whether the answer comes from comparing the pact with a provider contract (BDCT)."""
+        return self.verification_type == BDCT
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,7 @@ def _parse_row(row: Mapping[str, Any]) -> MatrixRow:
     provider = _dict(row.get("provider"))
     verification = _dict(row.get("verificationResult"))
     success = verification.get("success")
+    kind = row.get("verificationType")
     return MatrixRow(
         consumer=str(consumer.get("name", "?")),
         consumer_version=_version_number(consumer),
@@ -127,6 +147,7 @@ def _parse_row(row: Mapping[str, Any]) -> MatrixRow:
         verified=success if isinstance(success, bool) else None,
         verification_url=_self_href(verification),
         pact_url=_self_href(_dict(row.get("pact"))),
+        verification_type=kind.upper() if isinstance(kind, str) and kind else None,
     )
 
 

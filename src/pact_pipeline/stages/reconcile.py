@@ -228,7 +228,10 @@ def reconcile(
     its own: so go round until nothing new is found that this checkout can run (three rounds
     at most).
     """
-    here = settings.provider.name if settings.provider else None
+    provider = settings.provider
+    # A provider that does not run pacts answers them with its provider contract instead.
+    here = provider.name if provider is not None and provider.verifies_pacts else None
+    contract_only = provider.name if provider is not None and not provider.verifies_pacts else None
     attempted: set[AwaitedVerification] = set()
     failed: list[AwaitedVerification] = []
     for _round in range(3):
@@ -240,7 +243,13 @@ def reconcile(
             else:
                 out.show(render(awaited, here))
         for item in awaited:
-            if item.provider != here:
+            if item.provider == contract_only:
+                out.info(
+                    f"not a verification: {item.provider} does not run pacts (contract_testing: "
+                    f"openapi); {item.provider} {item.provider_version} must publish its "
+                    "provider contract (invoke publish-provider-contract, as that version)"
+                )
+            elif item.provider != here:
                 out.info(f"not here: {item} is for {item.provider}'s build")
         ours = [item for item in awaited if item.provider == here]
         if not ours:
