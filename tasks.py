@@ -54,6 +54,7 @@ def conformance(_c: Context, file: list[str] | None = None, verbose: bool = Fals
         "(default: 1,2,4 on PostgreSQL, 1 on SQLite).",
         "throughput-seconds": "Seconds of publishing per throughput measurement; 0 skips it "
         "(default 10).",
+        "bdct": "Only the bi-directional comparison engine (python -m bench.bdct), ROUNDS times.",
     }
 )
 def bench(
@@ -65,12 +66,19 @@ def bench(
     output: str = "",
     workers_curve: str = "",
     throughput_seconds: float = 10.0,
+    bdct: bool = False,
 ) -> None:
     """Benchmark the broker over seeded #872-shaped data (the tables in BENCHMARKS.md), with
     issue 13's targets first."""
     # Imported here: the benchmark pulls in the whole broker, which other tasks do not need.
     from bench.__main__ import main as bench_main
+    from bench.bdct import main as bdct_main
 
+    if bdct:
+        code = bdct_main(["--rounds", str(rounds), *(["--json", output] if output else [])])
+        if code:
+            raise Exit(code=code)
+        return
     argv = ["--scale", str(scale), "--compare", str(compare), "--rounds", str(rounds)]
     argv += ["--database-url", database_url] if database_url else []
     argv += ["--json", output] if output else []

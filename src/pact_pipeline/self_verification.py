@@ -149,9 +149,12 @@ def self_verify(
     with tempfile.TemporaryDirectory(prefix="pact-self-verification-") as work:
         path = Path(work) / f"openapi{document.suffix}"
         path.write_bytes(document.content)
-        command = schemathesis_command(
-            path, base_url, examples=examples, config=config if config.is_file() else None
-        )
+        if not config.is_file():
+            # No crash files to keep (the directory goes), so no `st replay` hints that
+            # could not work: the report's curl lines reproduce a failure instead.
+            config = Path(work) / "schemathesis.toml"
+            config.write_text("[cache]\nenabled = false\n")
+        command = schemathesis_command(path, base_url, examples=examples, config=config)
         credentials = [
             part for name, value in headers.items() for part in ("-H", f"{name}: {value}")
         ]
