@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 from pact_pipeline.broker.bdct import compare, parse_contract
 from provider.app import create_app
 
-PACT = Path(__file__).parents[3] / "pacts" / "FrontendWebsite-ProductService.json"
+ROOT = Path(__file__).parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +25,19 @@ def openapi() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def pact() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(PACT.read_text())
+def pact(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The pact FrontendWebsite's Pact tests write now (on pact-python's mock server), not a
+    file a previous run left behind."""
+    directory = tmp_path_factory.mktemp("pacts")
+    env = {**os.environ, "PACT_DIR": str(directory), "PACT_DO_NOT_TRACK": "true"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/consumer"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    loaded: dict[str, Any] = json.loads(
+        (directory / "FrontendWebsite-ProductService.json").read_text()
+    )
     return loaded
 
 
